@@ -4,7 +4,7 @@
  * TerminalInfo comes from the headers (exact nonces; a JSON number loses precision past 2^53).
  */
 import { ProtocolError, ProtocolErrorCode } from './errors';
-import { ownFields, parseSynapseFields, type Synapse, type SynapseDef } from './synapse';
+import { ownFields, parseSynapseFields, type SynapseBase, type SynapseDef } from './synapse';
 import { TERMINAL_INFO_FIELDS, type TerminalInfo } from './terminalInfo';
 
 /** JSON text of a value, with bigints as integers and `undefined` as null. */
@@ -42,7 +42,7 @@ function fullTerminal(info: TerminalInfo | undefined): Record<string, unknown> {
 }
 
 /** The JSON body the SDK's dendrite and axon send: every base field, then every own field. */
-export function toBody(def: SynapseDef, synapse: Synapse): string {
+export function toBody(def: SynapseDef, synapse: SynapseBase): string {
   return toJson({
     name: synapse.name || def.name,
     timeout: synapse.timeout,
@@ -51,7 +51,7 @@ export function toBody(def: SynapseDef, synapse: Synapse): string {
     dendrite: fullTerminal(synapse.dendrite),
     axon: fullTerminal(synapse.axon),
     computed_body_hash: synapse.computed_body_hash,
-    ...ownFields(def, synapse as unknown as Record<string, unknown>),
+    ...ownFields(def, synapse),
   });
 }
 

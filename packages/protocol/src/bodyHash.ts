@@ -7,7 +7,8 @@ import { pyStr } from './pythonRepr';
 import { sha3Hex } from './sha3';
 import type { SynapseDef } from './synapse';
 
-export function bodyHash(def: SynapseDef, fields: Record<string, unknown>): string {
+export function bodyHash(def: SynapseDef, synapse: object): string {
+  const fields = synapse as Record<string, unknown>;
   let joined = '';
   for (const key of def.requiredHashFields) {
     joined += sha3Hex(pyStr(fields[key] ?? null, def.schema.shape[key] as z.ZodType | undefined));

@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { bodyHash } from './bodyHash';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { pyFloatRepr } from './pythonRepr';
-import type { Synapse, SynapseDef } from './synapse';
+import type { SynapseBase, SynapseDef } from './synapse';
 import {
   TERMINAL_INFO_FIELDS,
   TERMINAL_INFO_KINDS,
@@ -58,7 +58,7 @@ export interface ToHeadersOptions {
 
 export function toHeaders(
   def: SynapseDef,
-  synapse: Synapse,
+  synapse: SynapseBase,
   options: ToHeadersOptions = {},
 ): Record<string, string> {
   const headers: Record<string, string> = {

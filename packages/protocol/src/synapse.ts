@@ -23,7 +23,10 @@ export interface SynapseBase {
 
 export type Synapse<F = Record<string, unknown>> = SynapseBase & F;
 
-export interface SynapseDef<S extends z.ZodRawShape = z.ZodRawShape> {
+// The default is `any` so that every concrete definition is assignable to a plain `SynapseDef`
+// (zod's object type is invariant in its shape).
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export interface SynapseDef<S extends z.ZodRawShape = any> {
   /** The route name, `/{name}` on the axon; the Python class name of the peer's synapse. */
   readonly name: string;
   readonly schema: z.ZodObject<S>;
@@ -134,11 +137,9 @@ export function createSynapse<S extends z.ZodRawShape>(
 }
 
 /** The synapse's own fields, in declaration order, absent optional ones as `null` (pydantic's dump). */
-export function ownFields(
-  def: SynapseDef,
-  synapse: Record<string, unknown>,
-): Record<string, unknown> {
+export function ownFields(def: SynapseDef, synapse: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(def.schema.shape)) out[key] = synapse[key] ?? null;
+  const src = synapse as Record<string, unknown>;
+  for (const key of Object.keys(def.schema.shape)) out[key] = src[key] ?? null;
   return out;
 }

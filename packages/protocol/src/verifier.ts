@@ -47,6 +47,8 @@ export class SignatureVerifier {
     if (!key) return false;
     const msg = typeof message === 'string' ? encoder.encode(message) : message;
     const sig = Buffer.from(signatureHex.slice(2), 'hex');
+    // sr25519 signatures carry schnorrkel's marker bit; without it there is nothing to verify.
+    if (((sig[63] as number) & 0x80) === 0) return false;
     try {
       return sr25519_verify(key, msg, sig);
     } catch {

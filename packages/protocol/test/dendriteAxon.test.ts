@@ -10,7 +10,7 @@ import {
   SignatureVerifier,
   type Synapse,
 } from '../src/index';
-import { devHotkey, Dummy } from '../src/testing/index';
+import { Dummy, devHotkey } from '../src/testing/index';
 import { startTestAxon, type TestAxon } from './support/testAxon';
 
 const Tokens = defineSynapse({
@@ -55,7 +55,9 @@ beforeAll(async () => {
     synapses: [Dummy, Tokens, Slow, Blob],
     bodyLimit: 4096,
     blacklist: ({ hotkey }) =>
-      hotkey === alice.address || hotkey === bob.address ? { blocked: false } : { blocked: true, reason: 'unknown hotkey' },
+      hotkey === alice.address || hotkey === bob.address
+        ? { blocked: false }
+        : { blocked: true, reason: 'unknown hotkey' },
     handlers: {
       Dummy: async (s: Synapse) => ({ dummy_output: (s.dummy_input as number) * 2 }),
       Blob: async (s: Synapse) => ({ size: (s.data as string).length }),
@@ -108,7 +110,9 @@ describe('dendrite ↔ axon over loopback HTTP', () => {
       axonHotkey: bob.address,
       axonUuid: res.axon.uuid as string,
     });
-    expect(new SignatureVerifier().verify(msg, res.axon.signature as string, bob.address)).toBe(true);
+    expect(new SignatureVerifier().verify(msg, res.axon.signature as string, bob.address)).toBe(
+      true,
+    );
   });
 
   it('fans out concurrently and reports each axon on its own (503 for the unreachable one)', async () => {
@@ -128,7 +132,9 @@ describe('dendrite ↔ axon over loopback HTTP', () => {
 
   it('422 when the answer cannot be parsed', async () => {
     const port = (garbage.address() as AddressInfo).port;
-    const res = await dendrite.call({ ip: '127.0.0.1', port, hotkey: bob.address }, Dummy, { dummy_input: 1 });
+    const res = await dendrite.call({ ip: '127.0.0.1', port, hotkey: bob.address }, Dummy, {
+      dummy_input: 1,
+    });
     expect(res.dendrite.status_code).toBe(422);
     expect(res.dendrite.status_message).toBe('Failed to parse response: body is not valid JSON');
   });
@@ -140,7 +146,9 @@ describe('dendrite ↔ axon over loopback HTTP', () => {
     await stranger.close();
     expect(blocked.dendrite.status_code).toBe(403);
     expect(blocked.dendrite.status_message).toBe('Forbidden. Key is blacklisted: unknown hotkey.');
-    const wrong = await dendrite.call({ ...target(), hotkey: alice.address }, Dummy, { dummy_input: 1 });
+    const wrong = await dendrite.call({ ...target(), hotkey: alice.address }, Dummy, {
+      dummy_input: 1,
+    });
     expect(wrong.dendrite.status_code).toBe(401);
     const Unknown = defineSynapse({ name: 'Unknown', fields: {}, requiredHashFields: [] });
     const unknown = await dendrite.call(target(), Unknown, {});

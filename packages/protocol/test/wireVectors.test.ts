@@ -6,6 +6,7 @@ import {
   INPUT_OBJ_PREFIX,
   requestMessage,
   SignatureVerifier,
+  type SynapseDef,
   sha3Hex,
   signRequest,
   toHeaders,
@@ -32,7 +33,7 @@ describe('reference values from the Python SDK', () => {
   it('body hashes and input placeholders match for Dummy and Prompting', () => {
     const defs = { Dummy, Prompting } as const;
     for (const v of vectors.body_hash) {
-      const def = defs[v.synapse as keyof typeof defs];
+      const def: SynapseDef = defs[v.synapse as keyof typeof defs];
       expect(def.requiredHashFields).toEqual(v.required_hash_fields);
       const synapse = createSynapse(def, v.fields as never);
       expect(bodyHash(def, synapse)).toBe(v.body_hash);

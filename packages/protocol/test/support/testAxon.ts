@@ -62,7 +62,10 @@ export async function startTestAxon(o: TestAxonOptions): Promise<TestAxon> {
     void reply.code(res.status).headers(res.headers).send(res.body);
   });
 
-  const handle = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+  const handle = async (
+    req: import('fastify').FastifyRequest,
+    reply: import('fastify').FastifyReply,
+  ) => {
     const startedAtMs = performance.now();
     const result = await verifyRequest(
       {
@@ -84,7 +87,11 @@ export async function startTestAxon(o: TestAxonOptions): Promise<TestAxon> {
     }
     const handler = o.handlers[result.def.name];
     if (!handler) {
-      const res = buildErrorResponse(id, result.def, result.synapse, { startedAtMs, status: 404, message: 'no handler' });
+      const res = buildErrorResponse(id, result.def, result.synapse, {
+        startedAtMs,
+        status: 404,
+        message: 'no handler',
+      });
       return reply.code(res.status).headers(res.headers).send(res.body);
     }
     const abort = new AbortController();
