@@ -23,6 +23,14 @@ const Sampling = defineSynapse({
   requiredHashFields: ['prompt', 'temperature', 'seed', 'stops'],
 });
 
+/** Mirror of `Tokens` in test/python/interop_synapses.py: a streamed answer. */
+const Tokens = defineSynapse({
+  name: 'Tokens',
+  fields: { prompt: z.string(), n: z.int().min(1).max(50) },
+  requiredHashFields: ['prompt', 'n'],
+  streaming: true,
+});
+
 let alice: Hotkey;
 let bob: Hotkey;
 
@@ -38,7 +46,7 @@ describe('Python SDK dendrite → our axon', () => {
   beforeAll(async () => {
     axon = await startTestAxon({
       hotkey: bob,
-      synapses: [Dummy, Prompting, Sampling],
+      synapses: [Dummy, Prompting, Sampling, Tokens],
       handlers: {
         Dummy: async (s: Synapse) => ({ dummy_output: (s.dummy_input as number) * 2 }),
         Prompting: async (s: Synapse) => ({
@@ -49,6 +57,10 @@ describe('Python SDK dendrite → our axon', () => {
         Sampling: async (s: Synapse) => ({
           scores: [(s.temperature as number) * 2, 1e-5, s.seed as number],
         }),
+        Tokens: (s: Synapse) =>
+          (async function* () {
+            for (let i = 0; i < (s.n as number); i++) yield { index: i, text: `${s.prompt}-${i}` };
+          })(),
       },
     });
     results = JSON.parse(
@@ -71,6 +83,14 @@ describe('Python SDK dendrite → our axon', () => {
       completion: 'system: be brief | user: What is 2+2? ünï',
     });
     expect(results.sampling).toMatchObject({ dendrite_status: 200, scores: [1.4, 1e-5, 42] });
+  });
+
+  it('consumes our streamed answer with call_stream, event by event', () => {
+    expect(results.stream).toMatchObject({
+      dendrite_status: 200,
+      axon_status: 200,
+      events: [0, 1, 2].map((i) => ({ index: i, text: `tok-${i}` })),
+    });
   });
 
   it('an out-of-range field gets 400 with the field named', () => {
@@ -184,6 +204,18 @@ describe('our dendrite → Python SDK axon', () => {
     const ch = await send(changed);
     // The SDK checks the body hash after its middleware: a 500, where our axon answers 401.
     expect(ch.status).toBe(500);
+  });
+
+  it("streams the SDK axon's StreamingSynapse answer event by event", async () => {
+    const events: unknown[] = [];
+    const gen = dendrite.stream(target(), Tokens, { prompt: 'py', n: 4 });
+    let step = await gen.next();
+    while (!step.done) {
+      events.push(step.value);
+      step = await gen.next();
+    }
+    expect(events).toEqual([0, 1, 2, 3].map((i) => ({ index: i, text: `py-${i}` })));
+    expect(step.value.dendrite.status_code).toBe(200);
   });
 
   it('the SDK axon answers 404 for a synapse it does not serve', async () => {

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 import bittensor as bt
 from bittensor_wallet import Keypair
 
-from interop_synapses import Dummy, Prompting, Sampling
+import json
+
+from interop_synapses import Dummy, Prompting, Sampling, Tokens
 
 
 def free_port() -> int:
@@ -31,6 +33,15 @@ def forward_sampling(synapse: Sampling) -> Sampling:
     return synapse
 
 
+def forward_tokens(synapse: Tokens):
+    async def streamer(send):
+        for i in range(synapse.n):
+            event = json.dumps({"index": i, "text": f"{synapse.prompt}-{i}"})
+            await send({"type": "http.response.body", "body": f"data: {event}\n\n".encode(), "more_body": True})
+
+    return synapse.create_streaming_response(streamer)
+
+
 def main() -> None:
     hotkey = Keypair.create_from_uri("//Bob")
     wallet = SimpleNamespace(hotkey=hotkey, coldkeypub=hotkey)
@@ -39,6 +50,7 @@ def main() -> None:
     axon.attach(forward_fn=forward_dummy)
     axon.attach(forward_fn=forward_prompting)
     axon.attach(forward_fn=forward_sampling)
+    axon.attach(forward_fn=forward_tokens)
     axon.start()
     # wait until uvicorn accepts connections
     for _ in range(200):

@@ -15,7 +15,7 @@ networking.get_external_ip = lambda: "127.0.0.9"
 import bittensor as bt  # noqa: E402
 from bittensor_wallet import Keypair  # noqa: E402
 
-from interop_synapses import Dummy, Prompting, Sampling  # noqa: E402
+from interop_synapses import Dummy, Prompting, Sampling, Tokens  # noqa: E402
 
 
 def summary(s: bt.Synapse, **outputs) -> dict:
@@ -52,6 +52,14 @@ async def main() -> None:
 
     r = await d.call(target, Sampling(prompt="hot", temperature=5.0, seed=1), timeout=10, deserialize=False)
     out["out_of_range"] = summary(r)
+
+    events, final = [], None
+    async for item in d.call_stream(target, Tokens(prompt="tok", n=3), timeout=10, deserialize=False):
+        if isinstance(item, bt.Synapse):
+            final = item
+        else:
+            events.append(item)
+    out["stream"] = summary(final, events=events)
 
     # Hand-made requests from the SDK's own signing code, then tampered.
     url = f"http://127.0.0.1:{port}/Dummy"
