@@ -14,14 +14,18 @@ if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; t
   exit 0
 fi
 
+usable() {
+  "$1" -c 'import sys; sys.exit(0 if (3, 10) <= sys.version_info[:2] <= (3, 12) else 1)' >/dev/null 2>&1
+}
 PY="${PYTHON:-}"
 if [[ -z "$PY" ]]; then
-  for cand in python3.12 python3.11 python3.10 python3; do
-    if command -v "$cand" >/dev/null 2>&1; then PY="$cand"; break; fi
+  for cand in python3 python3.11 python3.12 python3.10; do
+    if usable "$cand"; then PY="$cand"; break; fi
   done
 fi
-if [[ -z "$PY" ]]; then
-  echo "python-env: no python3 found; install Python 3.10-3.12 (e.g. apt-get install python3-venv)" >&2
+if [[ -z "$PY" ]] || ! usable "$PY"; then
+  echo "python-env: no Python 3.10-3.12 found (tried \$PYTHON, python3, python3.11, python3.12, python3.10);" >&2
+  echo "            install one with its venv module (Debian/Ubuntu: apt-get install python3 python3-venv)" >&2
   exit 1
 fi
 
