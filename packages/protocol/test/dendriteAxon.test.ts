@@ -189,6 +189,34 @@ describe('dendrite ↔ axon over loopback HTTP', () => {
     expect(cancelled).toBe(before + 1);
   });
 
+  it('of identical requests sent at once, exactly one is accepted', async () => {
+    const p = dendrite.prepare(target(), Dummy, { dummy_input: 11 });
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        fetch(p.url, { method: 'POST', headers: p.headers, body: p.body }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+  });
+
+  it('reuses keep-alive connections for sequential calls', async () => {
+    let connections = 0;
+    const count = () => {
+      connections++;
+    };
+    axon.app.server.on('connection', count);
+    const fresh = new Dendrite({ hotkey: alice });
+    for (let i = 0; i < 8; i++) {
+      const r = await fresh.call(target(), Dummy, { dummy_input: i });
+      expect(r.dummy_output).toBe(i * 2);
+    }
+    await fresh.close();
+    axon.app.server.off('connection', count);
+    // The pool may open a second socket while the first is being released; never one per call.
+    expect(connections).toBeLessThanOrEqual(2);
+  });
+
   it('a replayed request (same nonce) is refused by the axon', async () => {
     const p = dendrite.prepare(target(), Dummy, { dummy_input: 9 });
     const send = () =>
