@@ -1,0 +1,28 @@
+/** The miner's error codes. Codes that cross the wire are HTTP status codes (protocol's StatusCode). */
+export const MinerErrorCode = {
+  ConfigInvalid: 'MINER_CONFIG_INVALID',
+  NotRegistered: 'MINER_NOT_REGISTERED',
+  ModelNotLoaded: 'MINER_MODEL_NOT_LOADED',
+  TaskNotServed: 'MINER_TASK_NOT_SERVED',
+  Overloaded: 'MINER_OVERLOADED',
+  QueueTimeout: 'MINER_QUEUE_TIMEOUT',
+  Shutdown: 'MINER_SHUTTING_DOWN',
+} as const;
+export type MinerErrorCode = (typeof MinerErrorCode)[keyof typeof MinerErrorCode];
+
+export class MinerError extends Error {
+  override readonly name = 'MinerError';
+  readonly code: MinerErrorCode;
+  /** The HTTP status the axon answers with when this error ends a request. */
+  readonly status: number;
+
+  constructor(
+    code: MinerErrorCode,
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.status = options.status ?? 500;
+  }
+}
