@@ -18,9 +18,11 @@ const released: { gate?: () => void } = {};
 let chatCancelled = 0;
 
 beforeAll(async () => {
-  [miner, alice, bob, charlie, dave] = await Promise.all(
-    (['ferdie', 'alice', 'bob', 'charlie', 'dave'] as const).map((n) => devHotkey(n)),
-  );
+  miner = await devHotkey('ferdie');
+  alice = await devHotkey('alice');
+  bob = await devHotkey('bob');
+  charlie = await devHotkey('charlie');
+  dave = await devHotkey('dave');
   const metagraph = new MetagraphHolder(
     metagraphView(7, 100, [
       { uid: 0, hotkey: alice.address, stake: 3000, validatorPermit: true },
