@@ -1,0 +1,83 @@
+/**
+ * The miner's configuration: one zod schema over defaults < config file < environment < flags,
+ * validated once at start (STYLE 5). Flag names follow btcli (`--wallet.name`, `--axon.port`).
+ */
+import { TASK_KINDS } from '@subnet/protocol/tasks';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) =>
+    (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
+  );
+
+const taskLimitsSchema = z.strictObject({
+  concurrency: z.coerce.number().int().min(1).max(1024),
+  queue: z.coerce.number().int().min(0).max(10_000),
+});
+
+const servedTaskSchema = z.strictObject({
+  /** Model ids (from the model registry) that serve this task kind. */
+  models: list.pipe(z.array(z.string()).min(1)),
+  /** Units of work offered per period (images, or tokens for Chat/Completion). */
+  volume: z.coerce.number().min(0),
+  loras: list.default([]),
+});
+
+export const minerConfigSchema = z.strictObject({
+  netuid: z.coerce.number().int().min(0).max(65_535),
+  subtensor: z
+    .strictObject({
+      /** finney | test | local | a ws:// or wss:// URL */
+      network: z.string().min(1).default('local'),
+    })
+    .prefault({}),
+  wallet: z
+    .strictObject({
+      name: z.string().min(1).default('default'),
+      hotkey: z.string().min(1).default('default'),
+      path: z.string().min(1).default('~/.bittensor/wallets'),
+    })
+    .prefault({}),
+  axon: z
+    .strictObject({
+      ip: z.string().default('0.0.0.0'),
+      port: port.default(8091),
+      /** The IP announced on chain (serve_axon); required unless --subtensor.network local. */
+      external_ip: z.string().optional(),
+      external_port: port.optional(),
+      body_limit_mb: z.coerce.number().min(1).max(512).default(24),
+    })
+    .prefault({}),
+  blacklist: z
+    .strictObject({
+      min_stake: z.coerce.number().min(0).default(0),
+      require_validator_permit: bool.default(true),
+      allow_hotkeys: list.default([]),
+      deny_hotkeys: list.default([]),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      per_validator: z.coerce.number().int().min(1).max(10_000).default(8),
+      default: taskLimitsSchema.prefault({ concurrency: 1, queue: 4 }),
+      tasks: z.partialRecord(z.enum(TASK_KINDS), taskLimitsSchema).default({}),
+    })
+    .prefault({}),
+  tasks: z.partialRecord(z.enum(TASK_KINDS), servedTaskSchema).default({}),
+  metagraph: z
+    .strictObject({ refresh_seconds: z.coerce.number().min(1).max(3600).default(60) })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    })
+    .prefault({}),
+});
+
+export type MinerConfig = z.output<typeof minerConfigSchema>;
