@@ -1,0 +1,8 @@
+// Test doubles for this package and the packages that use it: the devnet's dev wallets as
+// keypairs, and the dev wallet list itself. Never for real networks.
+
+export type { DevWalletSpec } from '../devnet/devWallets.js';
+export { DEV_FUNDS_RAO, DEV_WALLETS } from '../devnet/devWallets.js';
+export { writeDevWallets } from '../wallet/devWallets.js';
+export type { DevKeys, DevWalletName } from './devKeys.js';
+export { devKeys } from './devKeys.js';

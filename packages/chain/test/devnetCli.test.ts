@@ -1,0 +1,139 @@
+// Acceptance 4 and 5 of the chain issue: `pnpm devnet` as a user runs it prints a usable
+// endpoint; killing the chain mid-run, the client reconnects when it returns.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChainClient } from '../src/client/chainClient.js';
+import { type Devnet, startDevnet } from '../src/devnet/index.js';
+import { ChainError } from '../src/errors.js';
+import { devKeys } from '../src/testing/index.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/** `pnpm devnet ...` with the pnpm that runs this test (else the package script's command). */
+function spawnDevnet(args: string[]): ChildProcess {
+  const pnpm = process.env.npm_execpath;
+  const [cmd, argv] =
+    pnpm && /pnpm/.test(pnpm)
+      ? [process.execPath, [pnpm, 'devnet', ...args]]
+      : [
+          join(repoRoot, 'node_modules', '.bin', 'tsx'),
+          [join(repoRoot, 'packages/chain/src/devnet/main.ts'), ...args],
+        ];
+  return spawn(cmd, argv, {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${out}`)),
+      timeoutMs,
+    );
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = out.split('\n').find((l) => pattern.test(l));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`devnet exited with ${code}; output:\n${out}`));
+    });
+  });
+}
+
+let child: ChildProcess | undefined;
+let client: ChainClient | undefined;
+let restarted: Devnet | undefined;
+
+afterAll(async () => {
+  if (child) killGroup(child, 'SIGKILL');
+  await client?.close();
+  await restarted?.close();
+});
+
+describe('pnpm devnet, then the chain killed mid-run', () => {
+  it('prints a usable endpoint; the client reconnects after a restart and the next calls succeed', async () => {
+    const port = await freePort();
+    child = spawnDevnet(['--port', String(port), '--json']);
+    const line = await waitForLine(child, /^\{.*"endpoint"/, 180_000);
+    const info = JSON.parse(line) as {
+      endpoint: string;
+      netuid: number;
+      wallets: { name: string; hotkey: string }[];
+    };
+    expect(info.endpoint).toBe(`ws://127.0.0.1:${port}`);
+    expect(info.wallets.map((w) => w.name)).toContain('bob');
+
+    client = await ChainClient.connect({
+      network: info.endpoint,
+      connectTimeoutMs: 5_000,
+      reconnect: { minDelayMs: 100, maxDelayMs: 1_000 },
+    });
+    const mg = await client.metagraph(info.netuid);
+    expect(mg.neurons[0]?.hotkey).toBe(info.wallets[0]?.hotkey);
+    const { bob } = await devKeys();
+    expect(
+      await client.burnedRegister({
+        netuid: info.netuid,
+        coldkey: bob.coldkey,
+        hotkey: bob.hotkey.address,
+      }),
+    ).toBe(1);
+
+    // Kill the chain mid-run.
+    const exited = new Promise((r) => child?.once('exit', r));
+    killGroup(child, 'SIGKILL');
+    await exited;
+    child = undefined;
+    const down = await client.blockNumber().catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(ChainError);
+    expect((down as ChainError).code).toBe('CHAIN_CONNECTION');
+
+    // It comes back (a fresh chain on the same port): the next calls succeed, an extrinsic
+    // included (the nonce is asked of the chain again, not carried over).
+    restarted = await startDevnet({ port });
+    expect(await client.blockNumber()).toBeGreaterThanOrEqual(1);
+    expect(client.isConnected).toBe(true);
+    expect(
+      await client.burnedRegister({
+        netuid: restarted.netuid,
+        coldkey: bob.coldkey,
+        hotkey: bob.hotkey.address,
+      }),
+    ).toBe(1);
+  }, 300_000);
+});
