@@ -47,7 +47,8 @@ export const minerConfigSchema = z.strictObject({
   axon: z
     .strictObject({
       ip: z.string().default('0.0.0.0'),
-      port: port.default(8091),
+      /** 0 picks a free port (announced on chain as such unless --axon.external_port). */
+      port: z.coerce.number().int().min(0).max(65_535).default(8091),
       /** The IP announced on chain (serve_axon); required unless --subtensor.network local. */
       external_ip: z.string().optional(),
       external_port: port.optional(),

@@ -1,0 +1,29 @@
+/** Adapters from the chain package's types to what the axon uses. */
+import type { KeyringPair, Metagraph } from '@subnet/chain';
+import type { Hotkey } from '@subnet/protocol';
+import { type MetagraphView, metagraphView } from '../axon/metagraphView';
+
+export const RAO_PER_TAO = 1_000_000_000;
+
+/** A chain keypair as the protocol's signing hotkey. */
+export function hotkeyOfPair(pair: KeyringPair): Hotkey {
+  return {
+    address: pair.address,
+    publicKey: pair.publicKey,
+    sign: (message) => pair.sign(message),
+  };
+}
+
+/** The axon's view of a metagraph snapshot (stake in TAO). */
+export function viewOfMetagraph(mg: Metagraph): MetagraphView {
+  return metagraphView(
+    mg.netuid,
+    mg.block,
+    mg.neurons.map((n) => ({
+      uid: n.uid,
+      hotkey: n.hotkey,
+      stake: Number(n.stake) / RAO_PER_TAO,
+      validatorPermit: n.validatorPermit,
+    })),
+  );
+}

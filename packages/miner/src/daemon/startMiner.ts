@@ -1,0 +1,183 @@
+/**
+ * The miner's start-up, in order, each step logged: load the hotkey, connect to the chain, check
+ * the registration (never spends: it names the command to run), take the task backends, build the
+ * axon, listen, `serve_axon` when the chain's record differs, then follow the metagraph.
+ * `stop()` drains in-flight requests, then closes the chain connection.
+ */
+import { homedir } from 'node:os';
+import { ChainClient, loadHotkey, neuronByHotkey } from '@subnet/chain';
+import type { TaskKind } from '@subnet/protocol/tasks';
+import { TASK_SYNAPSE_BY_KIND } from '@subnet/protocol/tasks';
+import type { Logger } from 'pino';
+import { buildMinerApp, type MinerApp, type ServedSynapse } from '../axon/buildMinerApp';
+import { MetagraphHolder } from '../axon/metagraphView';
+import type { TaskHandler } from '../axon/taskHandler';
+import type { MinerConfig } from '../config/minerConfig';
+import { MinerError, MinerErrorCode } from '../errors';
+import { hotkeyOfPair, viewOfMetagraph } from './chainViews';
+
+export interface StartMinerDeps {
+  log: Logger;
+  /** The task backends by task kind (from the inference package, or a serving engine). */
+  backends: Partial<Record<TaskKind, TaskHandler>>;
+  /** Hotkey file password, when the hotkey is encrypted. */
+  hotkeyPassword?: string;
+}
+
+export interface RunningMiner {
+  uid: number;
+  hotkey: string;
+  /** Where the axon listens. */
+  port: number;
+  /** What the chain announces. */
+  external: { ip: string; port: number };
+  miner: MinerApp;
+  chain: ChainClient;
+  stop(): Promise<void>;
+}
+
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+function registerCommand(config: MinerConfig): string {
+  return `pnpm miner register --netuid ${config.netuid} --subtensor.network ${config.subtensor.network} --wallet.name ${config.wallet.name} --wallet.hotkey ${config.wallet.hotkey}`;
+}
+
+export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Promise<RunningMiner> {
+  const log = deps.log;
+  const walletRef = {
+    name: config.wallet.name,
+    hotkey: config.wallet.hotkey,
+    path: expandHome(config.wallet.path),
+  };
+  log.info(
+    { wallet: config.wallet.name, hotkey: config.wallet.hotkey, path: walletRef.path },
+    'loading hotkey',
+  );
+  const pair = await loadHotkey(walletRef, { password: deps.hotkeyPassword }).catch(
+    (cause: unknown) => {
+      throw new MinerError(
+        MinerErrorCode.ConfigInvalid,
+        `cannot load hotkey '${config.wallet.hotkey}' of wallet '${config.wallet.name}' under ${walletRef.path}: ${(cause as Error).message}`,
+        { cause },
+      );
+    },
+  );
+  const hotkey = hotkeyOfPair(pair);
+
+  const served: ServedSynapse[] = [];
+  for (const [kind, task] of Object.entries(config.tasks) as [
+    TaskKind,
+    NonNullable<MinerConfig['tasks'][TaskKind]>,
+  ][]) {
+    const handler = deps.backends[kind];
+    if (!handler) {
+      throw new MinerError(
+        MinerErrorCode.TaskNotServed,
+        `tasks.${kind} is configured, but no backend serves ${kind} on this miner (models: ${task.models.join(', ')})`,
+      );
+    }
+    served.push({
+      def: TASK_SYNAPSE_BY_KIND[kind],
+      handler,
+      capacity: { volume: task.volume, models: [...task.models], loras: [...task.loras] },
+    });
+  }
+  if (served.length === 0)
+    log.warn('no tasks are configured (tasks.<Kind>): the axon will answer Capacity only');
+
+  log.info({ network: config.subtensor.network }, 'connecting to the chain');
+  const chain = await ChainClient.connect({ network: config.subtensor.network, logger: log }).catch(
+    (cause: unknown) => {
+      throw new MinerError(
+        MinerErrorCode.ConfigInvalid,
+        `cannot reach the chain '${config.subtensor.network}': ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    },
+  );
+  try {
+    const mg = await chain.metagraph(config.netuid);
+    const me = neuronByHotkey(mg, hotkey.address);
+    if (!me) {
+      throw new MinerError(
+        MinerErrorCode.NotRegistered,
+        `hotkey ${hotkey.address} is not registered on subnet ${config.netuid}; register it (burns TAO, asks first) with:\n  ${registerCommand(config)}`,
+      );
+    }
+    log.info({ uid: me.uid, block: mg.block }, 'registered');
+    const holder = new MetagraphHolder(viewOfMetagraph(mg));
+    const miner = buildMinerApp({
+      hotkey,
+      metagraph: holder,
+      served,
+      logger: log,
+      bodyLimit: Math.round(config.axon.body_limit_mb * 1024 * 1024),
+      access: {
+        requireValidatorPermit: config.blacklist.require_validator_permit,
+        minStake: config.blacklist.min_stake,
+        allowHotkeys: config.blacklist.allow_hotkeys,
+        denyHotkeys: config.blacklist.deny_hotkeys,
+      },
+      admission: {
+        tasks: config.limits.tasks,
+        defaultLimits: config.limits.default,
+        perValidator: config.limits.per_validator,
+      },
+    });
+    await miner.app.listen({ host: config.axon.ip, port: config.axon.port });
+    const port = (miner.app.server.address() as { port: number }).port;
+    const externalIp =
+      config.axon.external_ip ?? (config.subtensor.network === 'local' ? '127.0.0.2' : undefined);
+    if (!externalIp) {
+      await miner.app.close();
+      throw new MinerError(
+        MinerErrorCode.ConfigInvalid,
+        'set --axon.external_ip to the public IP validators reach this miner on (it is announced on chain)',
+      );
+    }
+    const external = { ip: externalIp, port: config.axon.external_port ?? port };
+    if (me.axon.ip !== external.ip || me.axon.port !== external.port) {
+      log.info(
+        { ip: external.ip, port: external.port, was: { ip: me.axon.ip, port: me.axon.port } },
+        'serving axon on chain',
+      );
+      await chain.serveAxon({
+        netuid: config.netuid,
+        hotkey: pair,
+        ip: external.ip,
+        port: external.port,
+      });
+    } else {
+      log.info(external, 'axon already on chain');
+    }
+    const everyBlocks = Math.max(1, Math.round(config.metagraph.refresh_seconds / 12));
+    const unwatch = await chain.watchMetagraph(config.netuid, {
+      everyBlocks,
+      onUpdate: (next) => holder.update(viewOfMetagraph(next)),
+      onError: (err) => log.warn({ err }, 'metagraph refresh failed; keeping the last snapshot'),
+    });
+    log.info({ port, uid: me.uid, tasks: served.map((s) => s.def.name) }, 'miner ready');
+    return {
+      uid: me.uid,
+      hotkey: hotkey.address,
+      port,
+      external,
+      miner,
+      chain,
+      stop: async () => {
+        log.info('draining in-flight requests');
+        unwatch();
+        await miner.drain();
+        await chain.close();
+        log.info('stopped');
+      },
+    };
+  } catch (e) {
+    await chain.close();
+    throw e;
+  }
+}

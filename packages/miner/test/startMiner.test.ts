@@ -1,0 +1,132 @@
+/**
+ * The miner's start-up against the real subtensor runtime (chopsticks devnet): it refuses to start
+ * unregistered (naming the register command), and once registered it serves its axon on
+ * 127.0.0.2, the chain's Axons entry shows it, and a validator gets answers from it.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainClient, neuronByHotkey } from '@subnet/chain';
+import { type Devnet, startDevnet } from '@subnet/chain/devnet';
+import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
+import { Dendrite } from '@subnet/protocol';
+import { Capacity, TextToImage } from '@subnet/protocol/tasks';
+import { EXAMPLE_IMAGE_B64, VALID_TASK_INPUTS } from '@subnet/protocol/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMinerConfig } from '../src/config/loadConfig';
+import { hotkeyOfPair } from '../src/daemon/chainViews';
+import { type RunningMiner, startMiner } from '../src/daemon/startMiner';
+
+let devnet: Devnet;
+let chain: ChainClient;
+let keys: Record<string, DevKeys>;
+let walletPath: string;
+let running: RunningMiner | undefined;
+const log = pino({ level: 'silent' });
+
+const config = (wallet: string, extra: Record<string, unknown> = {}) =>
+  loadMinerConfig({
+    flags: {
+      netuid: String(devnet.netuid),
+      subtensor: { network: devnet.endpoint },
+      wallet: { name: wallet, hotkey: 'default', path: walletPath },
+      axon: { ip: '127.0.0.2', port: '0', external_ip: '127.0.0.2' },
+      blacklist: { allow_hotkeys: keys.bob?.hotkey.address },
+      tasks: { TextToImage: { models: 'sdxl-turbo', volume: '120' } },
+      ...extra,
+    },
+  });
+
+const backends = {
+  TextToImage: async () => ({ image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false }),
+};
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+  chain = await ChainClient.connect({ network: devnet.endpoint, logger: log });
+  keys = await devKeys();
+  walletPath = mkdtempSync(join(tmpdir(), 'miner-wallets-'));
+  await writeDevWallets(walletPath);
+}, 240_000);
+
+afterAll(async () => {
+  await running?.stop();
+  await chain?.close();
+  await devnet?.close();
+});
+
+describe('pnpm miner start, on the devnet', () => {
+  it('refuses to start while unregistered and names the register command', async () => {
+    await expect(startMiner(config('charlie'), { log, backends })).rejects.toMatchObject({
+      code: 'MINER_NOT_REGISTERED',
+      message: expect.stringContaining(
+        `pnpm miner register --netuid ${devnet.netuid} --subtensor.network ${devnet.endpoint} --wallet.name charlie --wallet.hotkey default`,
+      ),
+    });
+  });
+
+  it('refuses a configured task that no backend serves', async () => {
+    await expect(startMiner(config('charlie'), { log, backends: {} })).rejects.toMatchObject({
+      code: 'MINER_TASK_NOT_SERVED',
+    });
+  });
+
+  it('once registered, serves its axon on 127.0.0.2 and the chain shows it', async () => {
+    const charlie = keys.charlie as DevKeys;
+    const uid = await chain.burnedRegister({
+      netuid: devnet.netuid,
+      coldkey: charlie.coldkey,
+      hotkey: charlie.hotkey.address,
+    });
+    running = await startMiner(config('charlie'), { log, backends });
+    expect(running.uid).toBe(uid);
+    expect(running.external).toEqual({ ip: '127.0.0.2', port: running.port });
+    const mg = await chain.metagraph(devnet.netuid);
+    const neuron = neuronByHotkey(mg, charlie.hotkey.address);
+    expect(neuron?.axon.ip).toBe('127.0.0.2');
+    expect(neuron?.axon.port).toBe(running.port);
+    expect(neuron?.axon.protocol).toBe(4);
+  });
+
+  it('answers a validator at the address the chain announces', async () => {
+    const miner = running as RunningMiner;
+    const bob = hotkeyOfPair((keys.bob as DevKeys).hotkey);
+    const dendrite = new Dendrite({ hotkey: bob });
+    const target = { ip: miner.external.ip, port: miner.external.port, hotkey: miner.hotkey };
+    const image = await dendrite.call(target, TextToImage, VALID_TASK_INPUTS.TextToImage);
+    const capacity = await dendrite.call(target, Capacity, {});
+    await dendrite.close();
+    expect(image.dendrite.status_code).toBe(200);
+    expect(image.image_b64).toBe(EXAMPLE_IMAGE_B64);
+    // bob is admitted by the allow-list without a validator permit: an equal share of one more
+    const permits = (await chain.metagraph(devnet.netuid)).neurons.filter(
+      (n) => n.validatorPermit,
+    ).length;
+    expect(capacity.capacities).toEqual({
+      TextToImage: {
+        volume: Math.floor((120 / (permits + 1)) * 1000) / 1000,
+        models: ['sdxl-turbo'],
+        loras: [],
+      },
+    });
+  });
+
+  it('a restart with the same address does not serve the axon again', async () => {
+    const before = await chain.metagraph(devnet.netuid);
+    const port = (running as RunningMiner).port;
+    const block = neuronByHotkey(before, (keys.charlie as DevKeys).hotkey.address)?.axon.block;
+    await running?.stop();
+    running = await startMiner(
+      config('charlie', {
+        axon: { ip: '127.0.0.2', port: String(port), external_ip: '127.0.0.2' },
+      }),
+      {
+        log,
+        backends,
+      },
+    );
+    const after = await chain.metagraph(devnet.netuid);
+    expect(neuronByHotkey(after, (keys.charlie as DevKeys).hotkey.address)?.axon.block).toBe(block);
+  });
+});
