@@ -3,9 +3,11 @@
  * unregistered (naming the register command), and once registered it serves its axon on
  * 127.0.0.2, the chain's Axons entry shows it, and a validator gets answers from it.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ChainClient, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
@@ -128,5 +130,70 @@ describe('pnpm miner start, on the devnet', () => {
     );
     const after = await chain.metagraph(devnet.netuid);
     expect(neuronByHotkey(after, (keys.charlie as DevKeys).hotkey.address)?.axon.block).toBe(block);
+  });
+});
+
+const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
+const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(TSX, [CLI, ...args], { timeout: 120_000 });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: x.code ?? -1, out: x.stdout ?? '', err: x.stderr ?? '' };
+  }
+}
+
+describe('pnpm miner register / status (the CLI, as an operator runs it)', () => {
+  const chainFlags = () => [
+    '--netuid',
+    String(devnet.netuid),
+    '--subtensor.network',
+    devnet.endpoint,
+    '--wallet.path',
+    walletPath,
+  ];
+
+  it('register --yes burns and prints the uid; a second run says it is registered', async () => {
+    const first = await cli(['register', ...chainFlags(), '--wallet.name', 'dave', '--yes']);
+    expect(first.code).toBe(0);
+    const uid = await chain.uidForHotkey(devnet.netuid, (keys.dave as DevKeys).hotkey.address);
+    expect(first.out).toContain(`registered as uid ${uid}`);
+    const again = await cli(['register', ...chainFlags(), '--wallet.name', 'dave', '--yes']);
+    expect(again.out).toContain(`is already registered on subnet ${devnet.netuid} as uid ${uid}`);
+  });
+
+  it('register without --yes and without a terminal refuses to spend', async () => {
+    const r = await cli(['register', ...chainFlags(), '--wallet.name', 'eve']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('miner: not a terminal: confirm with --yes to spend the burn');
+  });
+
+  it('status shows the uid and the axon the chain announces', async () => {
+    const miner = running as RunningMiner;
+    const r = await cli([
+      'status',
+      ...chainFlags(),
+      '--wallet.name',
+      'charlie',
+      '--axon.ip',
+      '127.0.0.2',
+      '--axon.port',
+      String(miner.port),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`uid ${miner.uid}, hotkey ${miner.hotkey}`);
+    expect(r.out).toContain(`axon        127.0.0.2:${miner.port}`);
+    expect(r.out).toMatch(/local axon {2}ok, tasks/);
+  });
+
+  it('a broken flag exits 1 naming the flag', async () => {
+    const r = await cli(['start', '--netuid', 'abc']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      '--netuid: Invalid input: expected number, received NaN (received "abc")',
+    );
   });
 });

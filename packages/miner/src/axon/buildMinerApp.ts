@@ -81,7 +81,6 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 24 * 1024 * 1024,
-    disableRequestLogging: true,
     genReqId: () => randomUUID(),
   });
   app.removeAllContentTypeParsers();
@@ -101,7 +100,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
   app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
     const status =
       err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'axon error');
+    if (status >= 500) deps.logger.error({ err, reqId: req.id }, 'axon error');
     const res = buildErrorResponse(identity, undefined, undefined, {
       startedAtMs: performance.now(),
       status,
@@ -162,7 +161,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
     }
     const { def, synapse } = verified;
     const caller = synapse.dendrite.hotkey as string;
-    const log = req.log.child({ synapse: def.name, caller }) as Logger;
+    const log = deps.logger.child({ reqId: req.id, synapse: def.name, caller });
 
     if (def.name === Capacity.name) {
       synapse.capacities = capacityFor(servedCapacity, metagraph, caller);
@@ -246,8 +245,9 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
       release?.();
     }
   };
-  app.post('/*', handle);
-  app.get('/*', handle);
+  // fastify's own per-request lines are off (warn); the handler logs one line per answer instead.
+  app.post('/*', { logLevel: 'warn' }, handle);
+  app.get('/*', { logLevel: 'warn' }, handle);
 
   return {
     app,

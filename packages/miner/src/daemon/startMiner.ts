@@ -36,6 +36,18 @@ export interface RunningMiner {
   stop(): Promise<void>;
 }
 
+/** The chain refuses 127.0.0.1 as an axon IP; on a local chain the axon announces 127.0.0.2. */
+export const LOCAL_AXON_IP = '127.0.0.2';
+
+function isLocalChain(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
 export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
 }
@@ -109,6 +121,14 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
       );
     }
     log.info({ uid: me.uid, block: mg.block }, 'registered');
+    const externalIp =
+      config.axon.external_ip ?? (isLocalChain(chain.endpoint) ? LOCAL_AXON_IP : undefined);
+    if (!externalIp) {
+      throw new MinerError(
+        MinerErrorCode.ConfigInvalid,
+        'set --axon.external_ip to the public IP validators reach this miner on (it is announced on chain)',
+      );
+    }
     const holder = new MetagraphHolder(viewOfMetagraph(mg));
     const miner = buildMinerApp({
       hotkey,
@@ -130,15 +150,6 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
     });
     await miner.app.listen({ host: config.axon.ip, port: config.axon.port });
     const port = (miner.app.server.address() as { port: number }).port;
-    const externalIp =
-      config.axon.external_ip ?? (config.subtensor.network === 'local' ? '127.0.0.2' : undefined);
-    if (!externalIp) {
-      await miner.app.close();
-      throw new MinerError(
-        MinerErrorCode.ConfigInvalid,
-        'set --axon.external_ip to the public IP validators reach this miner on (it is announced on chain)',
-      );
-    }
     const external = { ip: externalIp, port: config.axon.external_port ?? port };
     if (me.axon.ip !== external.ip || me.axon.port !== external.port) {
       log.info(
