@@ -1,0 +1,10 @@
+export {
+  type ApiKeyInfo,
+  type ApiKeyListing,
+  ApiKeys,
+  type ApiKeysOptions,
+  type Authorization,
+  type CreatedKey,
+} from './apiKeyService';
+export { generateKey, hashSecret, KEY_PREFIX, keyIdOf, secretMatches } from './keySecret';
+export { KEYS_USAGE, type KeysCommandIo, runKeysCommand } from './keysCommand';

@@ -1,0 +1,114 @@
+/**
+ * Scores per uid and task kind: the moving score the weights come from, and the score each
+ * scoring period produced (kept for the status page and for audits). Writes carry the hotkey they
+ * were computed for and are dropped when the uid has another hotkey by then.
+ */
+import { checkFinite, checkUid } from './checks';
+import type { Db } from './db';
+
+export interface MovingScore {
+  uid: number;
+  taskKind: string;
+  hotkey: string;
+  score: number;
+  /** How many observations the moving score has folded in. */
+  samples: number;
+  updatedMs: number;
+}
+
+export interface PeriodScore {
+  period: number;
+  uid: number;
+  taskKind: string;
+  hotkey: string;
+  score: number;
+  /** The parts the score was made of (speed, volume, check, head-to-head...). */
+  components: Record<string, number>;
+  createdMs: number;
+}
+
+const CURRENT_HOTKEY = 'EXISTS (SELECT 1 FROM miners m WHERE m.uid = $1 AND m.hotkey = $3)';
+
+export class ScoresRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Sets a moving score; returns false when the hotkey is not the uid's current one. */
+  async setMoving(score: MovingScore): Promise<boolean> {
+    checkUid(score.uid);
+    checkFinite(score.score, 'score');
+    const rows = await this.db.query(
+      `INSERT INTO miner_scores (uid, task_kind, hotkey, score, samples, updated_ms)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE ${CURRENT_HOTKEY}
+       ON CONFLICT (uid, task_kind) DO UPDATE SET hotkey = EXCLUDED.hotkey, score = EXCLUDED.score,
+         samples = EXCLUDED.samples, updated_ms = EXCLUDED.updated_ms
+       RETURNING uid`,
+      [score.uid, score.taskKind, score.hotkey, score.score, score.samples, score.updatedMs],
+    );
+    return rows.length === 1;
+  }
+
+  listMoving(): Promise<MovingScore[]> {
+    return this.db.query<MovingScore>(
+      `SELECT uid, task_kind AS "taskKind", hotkey, score, samples, updated_ms AS "updatedMs"
+       FROM miner_scores ORDER BY uid, task_kind`,
+    );
+  }
+
+  /** Writes one period's scores in one transaction; rows for a stale hotkey are skipped. */
+  recordPeriod(scores: readonly PeriodScore[]): Promise<number> {
+    for (const s of scores) {
+      checkUid(s.uid);
+      checkFinite(s.score, 'score');
+    }
+    return this.db.atomic(async (tx) => {
+      let written = 0;
+      for (const s of scores) {
+        const rows = await tx.query(
+          `INSERT INTO period_scores (uid, task_kind, hotkey, period, score, components, created_ms)
+           SELECT $1, $2, $3, $4, $5, $6::jsonb, $7 WHERE ${CURRENT_HOTKEY}
+           ON CONFLICT (period, uid, task_kind) DO UPDATE SET hotkey = EXCLUDED.hotkey,
+             score = EXCLUDED.score, components = EXCLUDED.components,
+             created_ms = EXCLUDED.created_ms
+           RETURNING uid`,
+          [
+            s.uid,
+            s.taskKind,
+            s.hotkey,
+            s.period,
+            s.score,
+            JSON.stringify(s.components),
+            s.createdMs,
+          ],
+        );
+        written += rows.length;
+      }
+      return written;
+    });
+  }
+
+  listPeriod(period: number): Promise<PeriodScore[]> {
+    return this.db.query<PeriodScore>(
+      `SELECT period, uid, task_kind AS "taskKind", hotkey, score, components,
+         created_ms AS "createdMs"
+       FROM period_scores WHERE period = $1 ORDER BY uid, task_kind`,
+      [period],
+    );
+  }
+
+  /** The newest period with any score, or undefined. */
+  async latestPeriod(): Promise<number | undefined> {
+    const [row] = await this.db.query<{ period: number | null }>(
+      'SELECT max(period) AS period FROM period_scores',
+    );
+    return row?.period ?? undefined;
+  }
+
+  /** Deletes the scores of periods before `beforePeriod`; returns how many rows. */
+  async prunePeriods(beforePeriod: number): Promise<number> {
+    const rows = await this.db.query(
+      'DELETE FROM period_scores WHERE period < $1 RETURNING period',
+      [beforePeriod],
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One row per query of a miner: which task, how long, how it ended, and, for the sampled ones,
+ * the score of checking it by reproduction. Rows are written only for a uid's current hotkey: a
+ * result that arrives after the uid changed hands is dropped (`record` returns undefined).
+ */
+import { checkFinite, checkUid } from './checks';
+import type { Db } from './db';
+
+export interface NewTaskResult {
+  /** The task's id; two miners given the same task (head-to-head) share it. */
+  taskId: string;
+  taskKind: string;
+  organic?: boolean;
+  uid: number;
+  hotkey: string;
+  startedMs: number;
+  /** Wall time of the query; undefined when it never answered. */
+  durationMs?: number;
+  /** HTTP status of the miner's answer (or the dendrite's code for a timeout). */
+  statusCode: number;
+  error?: string;
+  createdMs: number;
+}
+
+export interface TaskResult extends Required<Omit<NewTaskResult, 'durationMs' | 'error'>> {
+  id: number;
+  durationMs: number | null;
+  error: string | null;
+  checked: boolean;
+  checkScore: number | null;
+  checkedMs: number | null;
+}
+
+export interface ResultSummary {
+  uid: number;
+  taskKind: string;
+  total: number;
+  /** Results with a 2xx status. */
+  succeeded: number;
+  checked: number;
+  /** Mean check score over checked results; null when none was checked. */
+  meanCheckScore: number | null;
+  /** Mean duration over 2xx results; null when none. */
+  meanDurationMs: number | null;
+}
+
+const SELECT_RESULT = `SELECT id, task_id AS "taskId", task_kind AS "taskKind", organic, uid, hotkey,
+  started_ms AS "startedMs", duration_ms AS "durationMs", status_code AS "statusCode",
+  checked, check_score AS "checkScore", checked_ms AS "checkedMs", error, created_ms AS "createdMs"
+  FROM task_results`;
+
+export class TaskResultsRepo {
+  constructor(private readonly db: Db) {}
+
+  async record(result: NewTaskResult): Promise<number | undefined> {
+    checkUid(result.uid);
+    if (result.durationMs !== undefined) checkFinite(result.durationMs, 'durationMs');
+    const [row] = await this.db.query<{ id: number }>(
+      `INSERT INTO task_results (task_id, task_kind, organic, uid, hotkey, started_ms, duration_ms,
+         status_code, error, created_ms)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+       WHERE EXISTS (SELECT 1 FROM miners WHERE uid = $4 AND hotkey = $5)
+       RETURNING id`,
+      [
+        result.taskId,
+        result.taskKind,
+        result.organic ?? false,
+        result.uid,
+        result.hotkey,
+        result.startedMs,
+        result.durationMs ?? null,
+        result.statusCode,
+        result.error ?? null,
+        result.createdMs,
+      ],
+    );
+    return row?.id;
+  }
+
+  /** Stores the score of checking a result; returns false when the result no longer exists. */
+  async markChecked(id: number, checkScore: number, nowMs: number): Promise<boolean> {
+    checkFinite(checkScore, 'checkScore');
+    const rows = await this.db.query(
+      `UPDATE task_results SET checked = true, check_score = $2, checked_ms = $3 WHERE id = $1
+       RETURNING id`,
+      [id, checkScore, nowMs],
+    );
+    return rows.length === 1;
+  }
+
+  async get(id: number): Promise<TaskResult | undefined> {
+    const [row] = await this.db.query<TaskResult>(`${SELECT_RESULT} WHERE id = $1`, [id]);
+    return row;
+  }
+
+  /** Newest first. */
+  listForUid(
+    uid: number,
+    options: { sinceMs?: number; limit?: number } = {},
+  ): Promise<TaskResult[]> {
+    return this.db.query<TaskResult>(
+      `${SELECT_RESULT} WHERE uid = $1 AND created_ms >= $2 ORDER BY created_ms DESC, id DESC LIMIT $3`,
+      [uid, options.sinceMs ?? 0, options.limit ?? 100],
+    );
+  }
+
+  /** Answered (2xx) results not checked yet, oldest first: what a checker resumes after a restart. */
+  listUnchecked(options: { sinceMs?: number; limit?: number } = {}): Promise<TaskResult[]> {
+    return this.db.query<TaskResult>(
+      `${SELECT_RESULT} WHERE NOT checked AND status_code BETWEEN 200 AND 299 AND created_ms >= $1
+       ORDER BY created_ms, id LIMIT $2`,
+      [options.sinceMs ?? 0, options.limit ?? 100],
+    );
+  }
+
+  listForTask(taskId: string): Promise<TaskResult[]> {
+    return this.db.query<TaskResult>(`${SELECT_RESULT} WHERE task_id = $1 ORDER BY id`, [taskId]);
+  }
+
+  /** Per uid and task kind, over results created in [fromMs, toMs). */
+  summarize(fromMs: number, toMs: number): Promise<ResultSummary[]> {
+    return this.db.query<ResultSummary>(
+      `SELECT uid, task_kind AS "taskKind",
+         count(*)::int8 AS total,
+         count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int8 AS succeeded,
+         count(*) FILTER (WHERE checked)::int8 AS checked,
+         avg(check_score) FILTER (WHERE checked) AS "meanCheckScore",
+         avg(duration_ms) FILTER (WHERE status_code BETWEEN 200 AND 299) AS "meanDurationMs"
+       FROM task_results WHERE created_ms >= $1 AND created_ms < $2
+       GROUP BY uid, task_kind ORDER BY uid, task_kind`,
+      [fromMs, toMs],
+    );
+  }
+
+  /** Deletes results created before `beforeMs`; returns how many. */
+  async prune(beforeMs: number): Promise<number> {
+    const rows = await this.db.query(
+      'DELETE FROM task_results WHERE created_ms < $1 RETURNING id',
+      [beforeMs],
+    );
+    return rows.length;
+  }
+}
