@@ -1,0 +1,58 @@
+// @subnet/inference/diffusion: Stable-Diffusion-class pipelines over ONNX sessions.
+
+export {
+  createScheduler,
+  type SchedulerConfig,
+  type SchedulerConfigInput,
+  schedulerConfigSchema,
+} from './createScheduler';
+export { DdimScheduler } from './ddimScheduler';
+export { type DenoiseOptions, denoise, type RunControl, type StepProgress } from './denoiseLoop';
+export {
+  type ControlNetParamsInput,
+  controlNetParamsSchema,
+  type ImageToImageParamsInput,
+  INPUT_IMAGE_MAX_PIXELS,
+  type InpaintParamsInput,
+  imageToImageParamsSchema,
+  inpaintParamsSchema,
+  type TextToImageParams,
+  type TextToImageParamsInput,
+  textToImageParamsSchema,
+} from './diffusionParams';
+export { DiffusionPipeline } from './diffusionPipeline';
+export type {
+  DiffusionPipelineOptions,
+  DiffusionResult,
+  DiffusionSessions,
+} from './diffusionTypes';
+export { EulerScheduler } from './eulerScheduler';
+export { LcmScheduler } from './lcmScheduler';
+export { LoraInputs } from './loraInputs';
+export {
+  alphasCumprod,
+  type NoiseScheduleConfig,
+  noiseScheduleSchema,
+  spacedTimesteps,
+  type TimestepSpacing,
+} from './noiseSchedule';
+export { openDiffusionPipeline } from './openDiffusionPipeline';
+export {
+  CLIP_TOKENIZER_DEFAULTS,
+  PromptTokenizer,
+  type PromptTokenizerOptions,
+} from './promptTokenizer';
+export { type NoiseSource, type Scheduler, type SchedulerKind, schedulerKinds } from './scheduler';
+export {
+  encodeText,
+  type TextConditioning,
+  type TextEncoderPart,
+} from './textConditioning';
+export {
+  TiledUpscaler,
+  UPSCALE_INPUT_MAX_PIXELS,
+  type UpscaleResult,
+  type UpscalerOptions,
+} from './tiledUpscaler';
+export { UnetModel } from './unetModel';
+export { decodeLatents, encodePixels } from './vaeCodec';
