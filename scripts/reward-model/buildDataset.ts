@@ -8,11 +8,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allHashes, type BuilderHashes } from './builderImageHashes.js';
+import { type ImageHashes, imageHashes, type RgbImage } from '@subnet/inference/image';
 import { clipStandInEmbedding, cosine } from './clipStandIn.js';
 import { sharp } from './loadSharp.js';
 import { PAIR_KINDS, renderScene } from './pairKinds.js';
-import type { RgbImage } from './pilResample.js';
 import { seeded } from './random.js';
 import { randomPrompt, type SceneParams } from './scenes.js';
 
@@ -35,12 +34,12 @@ function hamming(a: string, b: string): number {
   return d;
 }
 
-export function hashDistances(a: BuilderHashes, b: BuilderHashes): number[] {
+export function hashDistances(a: ImageHashes, b: ImageHashes): number[] {
   return [
-    hamming(a.average, b.average),
-    hamming(a.perceptual, b.perceptual),
-    hamming(a.difference, b.difference),
-    hamming(a.color, b.color),
+    hamming(a.average_hash, b.average_hash),
+    hamming(a.perceptual_hash, b.perceptual_hash),
+    hamming(a.difference_hash, b.difference_hash),
+    hamming(a.color_hash, b.color_hash),
   ];
 }
 
@@ -48,13 +47,13 @@ export function hashDistances(a: BuilderHashes, b: BuilderHashes): number[] {
 export async function sceneRows(scene: number): Promise<string[]> {
   const params: SceneParams = { prompt: randomPrompt(scene), seed: 100_000 + scene, detail: 1 };
   const reference = await renderScene(params);
-  const refHashes = allHashes(await decode(reference));
+  const refHashes = imageHashes(await decode(reference));
   const refClip = await clipStandInEmbedding(reference);
   const rows: string[] = [];
   for (const [k, kind] of PAIR_KINDS.entries()) {
     const random = seeded(scene * 1000 + k);
     const candidate = await kind.make(params, reference, random);
-    const distances = hashDistances(refHashes, allHashes(await decode(candidate)));
+    const distances = hashDistances(refHashes, imageHashes(await decode(candidate)));
     const clip = cosine(refClip, await clipStandInEmbedding(candidate));
     rows.push([scene, kind.name, kind.label, ...distances, clip.toFixed(6)].join(','));
   }
