@@ -135,13 +135,7 @@ export class Dendrite {
     const { synapse } = prepared;
     const signal = this.#signal(timeoutS, options.signal);
     try {
-      const res = await request(prepared.url, {
-        method: 'POST',
-        headers: prepared.headers,
-        body: prepared.body,
-        dispatcher: this.#agent,
-        signal,
-      });
+      const res = await this.#post(prepared, signal);
       const text = await this.#readText(res.body);
       this.#processAnswer(def, synapse, res.statusCode, res.headers, text);
     } catch (e) {
@@ -181,13 +175,7 @@ export class Dendrite {
       AbortSignal.any([local.signal, ...(options.signal ? [options.signal] : [])]),
     );
     try {
-      const res = await request(prepared.url, {
-        method: 'POST',
-        headers: prepared.headers,
-        body: prepared.body,
-        dispatcher: this.#agent,
-        signal,
-      });
+      const res = await this.#post(prepared, signal);
       const type = String(res.headers['content-type'] ?? '');
       if (res.statusCode !== StatusCode.Success || !type.startsWith('text/event-stream')) {
         const text = await this.#readText(res.body);
@@ -218,6 +206,19 @@ export class Dendrite {
   /** Closes pooled connections. */
   async close(): Promise<void> {
     await this.#agent.close();
+  }
+
+  #post(
+    prepared: { url: string; headers: Record<string, string>; body: string },
+    signal: AbortSignal,
+  ) {
+    return request(prepared.url, {
+      method: 'POST',
+      headers: prepared.headers,
+      body: prepared.body,
+      dispatcher: this.#agent,
+      signal,
+    });
   }
 
   #signal(timeoutS: number, user: AbortSignal | undefined): AbortSignal {
