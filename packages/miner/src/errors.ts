@@ -7,6 +7,10 @@ export const MinerErrorCode = {
   Overloaded: 'MINER_OVERLOADED',
   QueueTimeout: 'MINER_QUEUE_TIMEOUT',
   Shutdown: 'MINER_SHUTTING_DOWN',
+  /** The task's input cannot be run (bad image, unknown adapter or model): a 4xx. */
+  TaskInvalid: 'MINER_TASK_INVALID',
+  /** The backend failed while running the task: a 5xx. */
+  TaskFailed: 'MINER_TASK_FAILED',
 } as const;
 export type MinerErrorCode = (typeof MinerErrorCode)[keyof typeof MinerErrorCode];
 

@@ -25,5 +25,18 @@ export {
   type NeuronView,
 } from './axon/metagraphView';
 export type { TaskContext, TaskHandler } from './axon/taskHandler';
+export { loadMinerConfig } from './config/loadConfig';
+export type { MinerConfig } from './config/minerConfig';
+export {
+  type RunningMiner,
+  type StartMinerDeps,
+  startMiner,
+  type TaskBackendMap,
+} from './daemon/startMiner';
 export { MinerError, MinerErrorCode } from './errors';
 export { MinerMetrics } from './metrics/minerMetrics';
+export {
+  type BuildTaskBackendsOptions,
+  buildTaskBackends,
+  type TaskBackends,
+} from './tasks/buildTaskBackends';

@@ -68,12 +68,6 @@ describe('pnpm miner start, on the devnet', () => {
     });
   });
 
-  it('refuses a configured task that no backend serves', async () => {
-    await expect(startMiner(config('charlie'), { log, backends: {} })).rejects.toMatchObject({
-      code: 'MINER_TASK_NOT_SERVED',
-    });
-  });
-
   it('once registered, serves its axon on 127.0.0.2 and the chain shows it', async () => {
     const charlie = keys.charlie as DevKeys;
     const uid = await chain.burnedRegister({
@@ -89,6 +83,34 @@ describe('pnpm miner start, on the devnet', () => {
     expect(neuron?.axon.ip).toBe('127.0.0.2');
     expect(neuron?.axon.port).toBe(running.port);
     expect(neuron?.axon.protocol).toBe(4);
+  });
+
+  it('refuses a configured task that no backend serves, loading backends after registration', async () => {
+    let loaded = 0;
+    await expect(
+      startMiner(config('dave'), {
+        log,
+        backends: async () => {
+          loaded++;
+          return {};
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'MINER_NOT_REGISTERED' });
+    expect(loaded).toBe(0);
+    await expect(
+      startMiner(config('charlie'), {
+        log,
+        backends: async () => {
+          loaded++;
+          return {};
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'MINER_TASK_NOT_SERVED',
+      message:
+        'tasks.TextToImage is configured, but no backend serves TextToImage on this miner (models: sdxl-turbo)',
+    });
+    expect(loaded).toBe(1);
   });
 
   it('answers a validator at the address the chain announces', async () => {

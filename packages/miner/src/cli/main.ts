@@ -13,6 +13,7 @@ import type { MinerConfig } from '../config/minerConfig';
 import { RAO_PER_TAO } from '../daemon/chainViews';
 import { expandHome, startMiner } from '../daemon/startMiner';
 import { MinerError } from '../errors';
+import { buildTaskBackends, type TaskBackends } from '../tasks/buildTaskBackends';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -43,25 +44,36 @@ async function start(argv: Record<string, unknown>): Promise<void> {
     name: 'miner',
     redact: ['*.password', '*.signature', '*.seed'],
   });
-  // Task backends come from the inference package per the config's models; none is wired yet
-  // for the tasks this build cannot run, and start-up says which.
+  // Task backends from the config's models, loaded once the registration is checked (a bad
+  // model stops start-up).
+  let tasks: TaskBackends | undefined;
   const running = await startMiner(config, {
     log,
-    backends: {},
+    backends: async () => {
+      tasks = await buildTaskBackends(config, log);
+      return tasks.backends;
+    },
     hotkeyPassword: passwordFrom(argv),
+  }).catch(async (err: unknown) => {
+    await tasks?.close();
+    throw err;
   });
+  tasks?.bindMetrics(running.miner.metrics);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => tasks?.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'stop failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -74,6 +74,77 @@ describe('loadMinerConfig', () => {
   });
 });
 
+describe('loadMinerConfig models section', () => {
+  it('defaults to no models, and fills each entry type with its defaults', () => {
+    expect(loadMinerConfig({ flags: { netuid: '1' } }).models).toEqual({
+      registry: { manifests: [] },
+      budgets: {},
+      entries: {},
+    });
+    const c = loadMinerConfig({
+      flags: {
+        netuid: '1',
+        models: {
+          budgets: { 'cuda:0': '20000000000' },
+          entries: {
+            llm: { type: 'llm', providers: 'cuda,cpu' },
+            sd: { type: 'diffusion', dir: '/m/sd', clip: 'clip' },
+            x2: { type: 'upscaler', file: '/m/x2.onnx', tile: '128' },
+            clip: { type: 'clip', file: '/m/clip.onnx' },
+            nsfw: { type: 'nsfw', file: '/m/nsfw.onnx', threshold: '0.7' },
+          },
+        },
+      },
+    });
+    const runtime = { providers: ['cpu'], device_id: 0, threads: 0 };
+    expect(c.models.budgets).toEqual({ 'cuda:0': 20_000_000_000 });
+    expect(c.models.entries).toEqual({
+      llm: { ...runtime, type: 'llm', providers: ['cuda', 'cpu'], decode_mode: 'exact' },
+      sd: {
+        ...runtime,
+        type: 'diffusion',
+        dir: '/m/sd',
+        clip: 'clip',
+        scheduler: {},
+        vae_scaling_factor: 0.18215,
+        loras: {},
+      },
+      x2: { ...runtime, type: 'upscaler', file: '/m/x2.onnx', tile: 128, overlap: 16 },
+      clip: { ...runtime, type: 'clip', file: '/m/clip.onnx' },
+      nsfw: { ...runtime, type: 'nsfw', file: '/m/nsfw.onnx', threshold: 0.7, nsfw_class: 1 },
+    });
+  });
+
+  it('layers models from the file, the environment and flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miner-config-'));
+    const file = join(dir, 'miner.yaml');
+    writeFileSync(
+      file,
+      'netuid: 1\nmodels:\n  registry: { manifests: [ops.json] }\n  entries:\n    sd: { type: diffusion, dir: /file/sd, device_id: 0 }\n',
+    );
+    const c = loadMinerConfig({
+      file,
+      env: { SUBNET_MINER_MODELS__ENTRIES__SD__DEVICE_ID: '1' },
+      flags: { models: { entries: { sd: { dir: '/flag/sd' } } } },
+    });
+    expect(c.models.registry.manifests).toEqual(['ops.json']);
+    expect(c.models.entries.sd).toMatchObject({ type: 'diffusion', dir: '/flag/sd', device_id: 1 });
+  });
+
+  it('refuses an unknown model type or a misspelt key', () => {
+    expect(() =>
+      loadMinerConfig({ flags: { netuid: '1', models: { entries: { a: { type: 'gan' } } } } }),
+    ).toThrow(
+      `\n  --models.entries.a.type: Invalid discriminator value. Expected 'llm' | 'diffusion' | 'upscaler' | 'clip' | 'nsfw' (received "gan"); set it with --models.entries.a.type <value>, SUBNET_MINER_MODELS__ENTRIES__A__TYPE, or in the --config file`,
+    );
+    expect(() =>
+      loadMinerConfig({
+        flags: { netuid: '1', models: { entries: { c: { type: 'clip', path: '/m/c.onnx' } } } },
+      }),
+    ).toThrow(/--models\.entries\.c\.file: Invalid input: expected string, received undefined/);
+  });
+});
+
 describe('loadMinerConfig typos', () => {
   it('refuses a misspelt flag instead of ignoring it', () => {
     expect(() => loadMinerConfig({ flags: { netuid: '1', axon: { prot: '9000' } } })).toThrow(

@@ -1,7 +1,7 @@
 /**
  * The miner's start-up, in order, each step logged: load the hotkey, connect to the chain, check
- * the registration (never spends: it names the command to run), take the task backends, build the
- * axon, listen, `serve_axon` when the chain's record differs, then follow the metagraph.
+ * the registration (never spends: it names the command to run), load the task backends (models),
+ * build the axon, listen, `serve_axon` when the chain's record differs, then follow the metagraph.
  * `stop()` drains in-flight requests, then closes the chain connection.
  */
 import { homedir } from 'node:os';
@@ -16,10 +16,16 @@ import type { MinerConfig } from '../config/minerConfig';
 import { MinerError, MinerErrorCode } from '../errors';
 import { hotkeyOfPair, viewOfMetagraph } from './chainViews';
 
+export type TaskBackendMap = Partial<Record<TaskKind, TaskHandler>>;
+
 export interface StartMinerDeps {
   log: Logger;
-  /** The task backends by task kind (from the inference package, or a serving engine). */
-  backends: Partial<Record<TaskKind, TaskHandler>>;
+  /**
+   * The task backends by task kind (from the inference package, or a serving engine), or a function
+   * that loads them: it is called after the registration check, so models load only for a miner
+   * that can serve.
+   */
+  backends: TaskBackendMap | (() => Promise<TaskBackendMap>);
   /** Hotkey file password, when the hotkey is encrypted. */
   hotkeyPassword?: string;
 }
@@ -78,27 +84,6 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
   );
   const hotkey = hotkeyOfPair(pair);
 
-  const served: ServedSynapse[] = [];
-  for (const [kind, task] of Object.entries(config.tasks) as [
-    TaskKind,
-    NonNullable<MinerConfig['tasks'][TaskKind]>,
-  ][]) {
-    const handler = deps.backends[kind];
-    if (!handler) {
-      throw new MinerError(
-        MinerErrorCode.TaskNotServed,
-        `tasks.${kind} is configured, but no backend serves ${kind} on this miner (models: ${task.models.join(', ')})`,
-      );
-    }
-    served.push({
-      def: TASK_SYNAPSE_BY_KIND[kind],
-      handler,
-      capacity: { volume: task.volume, models: [...task.models], loras: [...task.loras] },
-    });
-  }
-  if (served.length === 0)
-    log.warn('no tasks are configured (tasks.<Kind>): the axon will answer Capacity only');
-
   log.info({ network: config.subtensor.network }, 'connecting to the chain');
   const chain = await ChainClient.connect({ network: config.subtensor.network, logger: log }).catch(
     (cause: unknown) => {
@@ -129,6 +114,28 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
         'set --axon.external_ip to the public IP validators reach this miner on (it is announced on chain)',
       );
     }
+    log.info('loading the task backends');
+    const backends = typeof deps.backends === 'function' ? await deps.backends() : deps.backends;
+    const served: ServedSynapse[] = [];
+    for (const [kind, task] of Object.entries(config.tasks) as [
+      TaskKind,
+      NonNullable<MinerConfig['tasks'][TaskKind]>,
+    ][]) {
+      const handler = backends[kind];
+      if (!handler) {
+        throw new MinerError(
+          MinerErrorCode.TaskNotServed,
+          `tasks.${kind} is configured, but no backend serves ${kind} on this miner (models: ${task.models.join(', ')})`,
+        );
+      }
+      served.push({
+        def: TASK_SYNAPSE_BY_KIND[kind],
+        handler,
+        capacity: { volume: task.volume, models: [...task.models], loras: [...task.loras] },
+      });
+    }
+    if (served.length === 0)
+      log.warn('no tasks are configured (tasks.<Kind>): the axon will answer Capacity only');
     const holder = new MetagraphHolder(viewOfMetagraph(mg));
     const miner = buildMinerApp({
       hotkey,

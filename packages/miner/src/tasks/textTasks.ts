@@ -1,0 +1,108 @@
+/**
+ * Chat and Completion on an in-process LLM engine: synapse fields become a generate request
+ * (seed, sampling, stop, top_logprobs, adapter), each generated token becomes a `token` event
+ * with its logprob and the top alternatives as text, then one `done` (or `error`) event.
+ * The task's signal cancels generation.
+ */
+import type { ChatTokenizer, GenerateRequest } from '@subnet/inference';
+import type { Synapse } from '@subnet/protocol';
+import type {
+  TextDoneEvent,
+  TextErrorEvent,
+  TextStreamEvent,
+  TextTokenEvent,
+} from '@subnet/protocol/tasks';
+import type { TaskContext, TaskHandler } from '../axon/taskHandler';
+import type { BackendOf, ModelCatalog } from './modelCatalog';
+import { pickModel, type ServedModels } from './servedModels';
+import { toMinerError } from './taskErrors';
+
+type TextKind = 'Chat' | 'Completion';
+
+/** The generate request for a Chat or Completion synapse (its prompt part by kind). */
+export function generateRequestOf(kind: TextKind, s: Synapse): GenerateRequest {
+  const prompt =
+    kind === 'Chat'
+      ? { messages: s.messages as { role: 'system' | 'user' | 'assistant'; content: string }[] }
+      : { prompt: s.prompt as string };
+  return {
+    ...prompt,
+    maxTokens: s.max_tokens as number,
+    temperature: s.temperature as number,
+    topP: s.top_p as number,
+    topK: s.top_k as number,
+    seed: s.seed as number,
+    stop: [...(s.stop as string[])],
+    logprobs: s.top_logprobs as number,
+    ...(typeof s.lora === 'string' ? { adapter: s.lora } : {}),
+  };
+}
+
+/** A token's text as the tokenizer writes it alone (special tokens included). */
+function tokenText(tokenizer: ChatTokenizer, id: number): string {
+  return tokenizer.decode([id], { skipSpecialTokens: false });
+}
+
+async function* streamText(
+  catalog: ModelCatalog,
+  modelId: string,
+  request: GenerateRequest,
+  ctx: TaskContext,
+): AsyncGenerator<TextStreamEvent> {
+  let lease: { backend: BackendOf<'llm'>; release(): void } | undefined;
+  try {
+    lease = await catalog.acquire(modelId, 'llm');
+    const { engine } = lease.backend;
+    const gen = engine.generate(request, { signal: ctx.signal });
+    while (true) {
+      const next = await gen.next();
+      if (next.done) {
+        const result = next.value;
+        if (result.finishReason === 'cancelled') return;
+        const done: TextDoneEvent = {
+          type: 'done',
+          finish_reason: result.finishReason,
+          prompt_tokens: result.promptTokenIds.length,
+          completion_tokens: result.tokenIds.length,
+        };
+        yield done;
+        return;
+      }
+      const t = next.value;
+      const event: TextTokenEvent = {
+        type: 'token',
+        index: t.index,
+        token: t.text,
+        token_id: t.tokenId,
+        logprob: t.logprob,
+        top_logprobs: t.topLogprobs.map((alt) => ({
+          token: tokenText(engine.tokenizer, alt.tokenId),
+          logprob: alt.logprob,
+        })),
+      };
+      yield event;
+    }
+  } catch (err) {
+    const e = toMinerError(err, ctx.signal);
+    ctx.log.warn({ status: e.status, reason: e.message }, 'generation failed');
+    const failed: TextErrorEvent = { type: 'error', message: e.message.slice(0, 1024) };
+    yield failed;
+  } finally {
+    lease?.release();
+  }
+}
+
+/**
+ * The handler of Chat or Completion. The model and adapter are checked before the stream starts,
+ * so an unserved model or adapter is a 400 answer; a failure once tokens flow is an `error` event.
+ */
+export function textTaskHandler(
+  kind: TextKind,
+  catalog: ModelCatalog,
+  served: ServedModels,
+): TaskHandler {
+  return (synapse, ctx) => {
+    const modelId = pickModel(kind, served, synapse);
+    return streamText(catalog, modelId, generateRequestOf(kind, synapse), ctx);
+  };
+}
