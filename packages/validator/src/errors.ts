@@ -14,6 +14,10 @@ export const ValidatorErrorCode = {
   PostgresNotInstalled: 'VALIDATOR_POSTGRES_NOT_INSTALLED',
   ApiKeyInvalidArgument: 'VALIDATOR_API_KEY_INVALID_ARGUMENT',
   ApiKeyNotFound: 'VALIDATOR_API_KEY_NOT_FOUND',
+  /** The configuration (flags, SUBNET_VALIDATOR_* env, --config file) is invalid. */
+  ConfigInvalid: 'VALIDATOR_CONFIG_INVALID',
+  /** The validator's hotkey is not registered on the subnet. */
+  NotRegistered: 'VALIDATOR_NOT_REGISTERED',
 } as const;
 export type ValidatorErrorCode = (typeof ValidatorErrorCode)[keyof typeof ValidatorErrorCode];
 

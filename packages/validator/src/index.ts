@@ -1,3 +1,4 @@
+export { buildApiApp, DendriteGateway, type MinerGateway, startOrganicApi } from './api/index';
 export {
   type ApiKeyInfo,
   type ApiKeyListing,
@@ -5,6 +6,15 @@ export {
   type Authorization,
   type CreatedKey,
 } from './apiKeys/index';
+export { loadValidatorConfig, type ValidatorConfig } from './config/index';
+export {
+  type PeriodContext,
+  type PeriodScores,
+  startMetagraphSync,
+  startValidator,
+  ValidatorDaemon,
+  type WorkLoop,
+} from './daemon/index';
 export { ValidatorError, ValidatorErrorCode } from './errors';
 export {
   openStorage,
@@ -14,3 +24,4 @@ export {
   type Storage,
   type StorageConfig,
 } from './storage/index';
+export { WeightSetter, type WeightsOutcome } from './weights/index';

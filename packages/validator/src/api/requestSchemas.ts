@@ -1,0 +1,97 @@
+/**
+ * The organic API's request bodies, validated with zod against the protocol's task bounds: the
+ * OpenAI chat and completion shapes (fields OpenAI clients send and the subnet does not use are
+ * ignored), and the image endpoints, whose fields are the task synapses' own. A missing seed is
+ * chosen by the validator.
+ */
+import {
+  Chat,
+  Completion,
+  chatMessageSchema,
+  ImageToImage,
+  Inpaint,
+  STOP_SEQUENCE_MAX_CHARS,
+  STOP_SEQUENCES_MAX,
+  TextToImage,
+  Upscale,
+} from '@subnet/protocol/tasks';
+import { z } from 'zod';
+
+const chat = Chat.schema.shape;
+const sampling = {
+  model: chat.model,
+  max_tokens: chat.max_tokens.optional(),
+  temperature: chat.temperature.optional(),
+  top_p: chat.top_p.optional(),
+  top_k: chat.top_k.optional(),
+  seed: chat.seed.optional(),
+  stop: z
+    .union([
+      z.string().min(1).max(STOP_SEQUENCE_MAX_CHARS),
+      z.array(z.string().min(1).max(STOP_SEQUENCE_MAX_CHARS)).max(STOP_SEQUENCES_MAX),
+    ])
+    .optional(),
+  stream: z.boolean().default(false),
+};
+
+export const chatCompletionRequestSchema = z.object({
+  messages: Chat.schema.shape.messages.meta({ description: 'the conversation so far' }),
+  ...sampling,
+});
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
+
+export const completionRequestSchema = z.object({
+  prompt: Completion.schema.shape.prompt,
+  ...sampling,
+});
+export type CompletionRequest = z.output<typeof completionRequestSchema>;
+
+function imageRequest<S extends z.ZodRawShape>(shape: S, keys: readonly (keyof S & string)[]) {
+  const picked: Record<string, z.ZodType> = {};
+  for (const k of keys) picked[k] = shape[k] as z.ZodType;
+  if ('seed' in picked) picked.seed = (picked.seed as z.ZodType).optional();
+  return z.strictObject(picked);
+}
+
+const DIFFUSION = ['steps', 'cfg_scale', 'width', 'height', 'seed', 'model', 'lora'] as const;
+
+export const IMAGE_ENDPOINTS = {
+  'text-to-image': {
+    def: TextToImage,
+    schema: imageRequest(TextToImage.schema.shape, ['prompt', 'negative_prompt', ...DIFFUSION]),
+  },
+  'image-to-image': {
+    def: ImageToImage,
+    schema: imageRequest(ImageToImage.schema.shape, [
+      'prompt',
+      'negative_prompt',
+      'init_image',
+      'image_strength',
+      ...DIFFUSION,
+    ]),
+  },
+  inpaint: {
+    def: Inpaint,
+    schema: imageRequest(Inpaint.schema.shape, [
+      'prompt',
+      'negative_prompt',
+      'init_image',
+      'mask_image',
+      ...DIFFUSION,
+    ]),
+  },
+  upscale: {
+    def: Upscale,
+    schema: imageRequest(Upscale.schema.shape, ['image', 'model']),
+  },
+} as const;
+export type ImageEndpoint = keyof typeof IMAGE_ENDPOINTS;
+
+/** `{ message, field }` of the first problem, for a 400 that names the field. */
+export function firstIssue(error: z.ZodError): { message: string; field: string } {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || '(body)';
+  return { field, message: `${field}: ${issue?.message ?? 'invalid request'}` };
+}
+
+export { chatMessageSchema };

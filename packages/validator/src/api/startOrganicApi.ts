@@ -1,0 +1,42 @@
+/**
+ * Starts the organic API as one of the daemon's services: keys from storage, miners reached
+ * with a dendrite signed by the validator's hotkey, axons from the daemon's metagraph. `stop()`
+ * stops taking requests and waits for those in flight.
+ */
+import { Dendrite } from '@subnet/protocol';
+import type { Logger } from 'pino';
+import { ApiKeys } from '../apiKeys/apiKeyService';
+import type { RunningContext, Service } from '../daemon/startValidator';
+import { buildApiApp } from './buildApiApp';
+import { DendriteGateway } from './minerGateway';
+
+export async function startOrganicApi(
+  ctx: RunningContext,
+  logger: Logger,
+): Promise<Service & { url: string }> {
+  const { config } = ctx;
+  const dendrite = new Dendrite({ hotkey: ctx.hotkey });
+  const app = buildApiApp({
+    apiKeys: new ApiKeys(ctx.storage.apiKeys, { logger }),
+    gateway: new DendriteGateway({
+      dendrite,
+      metagraph: () => ctx.daemon.metagraph(),
+      selfHotkey: ctx.hotkey.address,
+      logger,
+    }),
+    models: [
+      ...config.api.text_models.map((id) => ({ id, kind: 'text' as const })),
+      ...config.api.image_models.map((id) => ({ id, kind: 'image' as const })),
+    ],
+    logger,
+  });
+  const url = await app.listen({ host: config.api.host, port: config.api.port });
+  logger.info({ url, docs: `${url}/openapi.json` }, 'organic API listening');
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await dendrite.close();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The validator's loop on the chain side: the metagraph followed into storage; on every snapshot
+ * the stored commits whose reveal window is open are revealed; at each new scoring period the
+ * work loop (when plugged in) runs and its scores are stored, then the weights are set from
+ * storage. The last period handled is kept in storage, so a restart does not set twice.
+ */
+import type { ChainClient, KeyringPair, Metagraph } from '@subnet/chain';
+import type { WeightConfig } from '@subnet/scoring';
+import type { Logger } from 'pino';
+import type { Repositories } from '../storage/openStorage';
+import { WeightSetter, type WeightsOutcome } from '../weights/weightSetter';
+import { type MetagraphSync, startMetagraphSync } from './metagraphSync';
+import type { WorkLoop } from './workLoop';
+
+export const LAST_PERIOD_KEY = 'daemon.lastPeriod';
+
+export interface ValidatorDaemonOptions {
+  client: ChainClient;
+  storage: Repositories;
+  netuid: number;
+  hotkey: KeyringPair;
+  logger: Logger;
+  periodBlocks: number;
+  metagraphEveryBlocks?: number;
+  workLoop?: WorkLoop;
+  versionKey?: bigint;
+  taskShares?: Readonly<Record<string, number>>;
+  weightConfig?: WeightConfig;
+  now?: () => number;
+  /** Called when a period's weights were handled (set, committed, skipped or failed). */
+  onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
+}
+
+export class ValidatorDaemon {
+  readonly #o: ValidatorDaemonOptions;
+  readonly #log: Logger;
+  readonly #weights: WeightSetter;
+  readonly #abort = new AbortController();
+  readonly #now: () => number;
+  #sync: MetagraphSync | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: ValidatorDaemonOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ module: 'daemon' });
+    this.#now = options.now ?? Date.now;
+    this.#weights = new WeightSetter({
+      client: options.client,
+      storage: options.storage,
+      netuid: options.netuid,
+      hotkey: options.hotkey,
+      logger: options.logger,
+      ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }),
+      ...(options.taskShares ? { taskShares: options.taskShares } : {}),
+      ...(options.weightConfig ? { weightConfig: options.weightConfig } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+
+  get weights(): WeightSetter {
+    return this.#weights;
+  }
+
+  /** The newest metagraph written to storage. */
+  metagraph(): Metagraph | undefined {
+    return this.#sync?.latest();
+  }
+
+  /** Starts following the chain; resolves once the first metagraph is in storage. */
+  async start(): Promise<Metagraph> {
+    this.#sync = await startMetagraphSync({
+      client: this.#o.client,
+      storage: this.#o.storage,
+      netuid: this.#o.netuid,
+      logger: this.#o.logger,
+      ...(this.#o.metagraphEveryBlocks ? { everyBlocks: this.#o.metagraphEveryBlocks } : {}),
+      ...(this.#o.now ? { now: this.#o.now } : {}),
+      onSynced: (mg) => this.#onSnapshot(mg),
+    });
+    return this.#sync.first;
+  }
+
+  async #onSnapshot(mg: Metagraph): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    await this.#weights.revealDue();
+    if (this.#running) return;
+    const period = Math.floor(mg.block / this.#o.periodBlocks);
+    const last = await this.#o.storage.state.get<number>(LAST_PERIOD_KEY);
+    if (last !== undefined && period <= last) return;
+    this.#running = this.#runPeriod(period, mg).finally(() => {
+      this.#running = undefined;
+    });
+  }
+
+  async #runPeriod(period: number, mg: Metagraph): Promise<void> {
+    const { storage, workLoop } = this.#o;
+    const log = this.#log.child({ period });
+    let outcome: WeightsOutcome | undefined;
+    try {
+      if (workLoop) {
+        const result = await workLoop.runPeriod({
+          period,
+          startBlock: period * this.#o.periodBlocks,
+          periodBlocks: this.#o.periodBlocks,
+          metagraph: mg,
+          storage,
+          signal: this.#abort.signal,
+          logger: log,
+        });
+        const written = await storage.scores.recordPeriod(result.scores);
+        log.info({ scores: result.scores.length, written }, 'period scored');
+      }
+      if (this.#abort.signal.aborted) return;
+      outcome = await this.#weights.setForLatestPeriod();
+    } catch (err) {
+      log.error({ err }, 'period failed; the next period tries again');
+    }
+    // Handled, whatever the outcome: a failure is retried at the next period, not every block.
+    await storage.state
+      .set(LAST_PERIOD_KEY, period, this.#now())
+      .catch((err: unknown) => log.warn({ err }, 'could not record the period as handled'));
+    if (outcome) this.#o.onPeriodDone?.(period, outcome);
+  }
+
+  /** Stops following the chain and waits for the period in progress (its work loop is aborted). */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#sync?.stop();
+    await this.#running;
+  }
+}

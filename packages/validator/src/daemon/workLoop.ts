@@ -1,0 +1,32 @@
+/**
+ * The seam between the daemon and the work loop (synthetic tasks, scheduling, querying miners,
+ * checking, scoring). Once per scoring period the daemon calls `runPeriod`; the scores it returns
+ * are written to storage, and the weights are set from storage.
+ */
+import type { Metagraph } from '@subnet/chain';
+import type { Logger } from 'pino';
+import type { Repositories } from '../storage/openStorage';
+import type { PeriodScore } from '../storage/scoresRepo';
+
+export interface PeriodContext {
+  /** The period's number: `floor(block / periodBlocks)`. */
+  readonly period: number;
+  /** First block of the period and its length in blocks. */
+  readonly startBlock: number;
+  readonly periodBlocks: number;
+  /** The newest metagraph in storage when the period began. */
+  readonly metagraph: Metagraph;
+  readonly storage: Repositories;
+  /** Aborted when the daemon stops: finish quickly and return what was scored. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+export interface PeriodScores {
+  readonly period: number;
+  readonly scores: readonly PeriodScore[];
+}
+
+export interface WorkLoop {
+  runPeriod(ctx: PeriodContext): Promise<PeriodScores>;
+}

@@ -1,0 +1,186 @@
+/**
+ * The image check: the validator re-generates the task with the same seed and parameters through
+ * its own diffusion pipeline, computes the image features of both images itself (the four
+ * perceptual hashes; CLIP embeddings when a CLIP model is configured; the NSFW flag when a
+ * classifier is), and scores them with the scoring package: the reward model's probability that
+ * both come from the same parameters, then `checkImage`. Without CLIP the combined score rests
+ * on the reward model alone (reward weight 1, CLIP weight 0, no CLIP penalty), with its
+ * probability read relative to its probability for identical hashes (the shipped model gives an
+ * exact reproduction 0.875, short of the 0.95 that scores 1 when CLIP is not there to add to it).
+ * The hashes the miner reports are not trusted: they are recomputed from its image.
+ */
+import type { DiffusionPipeline, DiffusionResult } from '@subnet/inference/diffusion';
+import {
+  cosineSimilarity,
+  decodeImage,
+  type ImageHashes as FeatureHashes,
+  imageBytesFromBase64,
+  imageHashes,
+  type RgbImage,
+} from '@subnet/inference/image';
+import { type TaskKind, UPSCALE_INPUT_MAX_PIXELS } from '@subnet/protocol/tasks';
+import {
+  checkImage,
+  DEFAULT_SCORING_CONFIG,
+  type ImageCheckConfig,
+  type ImageHashes,
+  sameImageProbability,
+} from '@subnet/scoring';
+import type { CheckModels, CheckOutcome } from './checkTypes';
+import { WorkError, WorkErrorCode } from './errors';
+
+/** Largest answer image decoded: an x4 upscale of the largest upscale input. */
+const ANSWER_MAX_PIXELS = UPSCALE_INPUT_MAX_PIXELS * 16;
+
+/** The image kinds this check reproduces (diffusion pipelines; the upscaler for Upscale). */
+export const REPRODUCIBLE_IMAGE_KINDS = [
+  'TextToImage',
+  'ImageToImage',
+  'Inpaint',
+  'ControlNet',
+  'Upscale',
+] as const;
+
+export function scoringHashes(h: FeatureHashes): ImageHashes {
+  return {
+    average: h.average_hash,
+    perceptual: h.perceptual_hash,
+    difference: h.difference_hash,
+    color: h.color_hash,
+  };
+}
+
+const bytes = (b64: unknown) => imageBytesFromBase64(b64 as string);
+
+/** Re-runs an image task with its own seed and parameters. */
+export function reproduceImage(
+  pipeline: DiffusionPipeline,
+  kind: TaskKind,
+  input: Record<string, unknown>,
+): Promise<DiffusionResult> {
+  const base = {
+    prompt: input.prompt as string,
+    negative_prompt: (input.negative_prompt as string | undefined) ?? '',
+    steps: input.steps as number,
+    cfg_scale: input.cfg_scale as number,
+    width: input.width as number,
+    height: input.height as number,
+    seed: input.seed as number,
+    ...(input.lora !== undefined ? { lora: input.lora as string } : {}),
+  };
+  switch (kind) {
+    case 'TextToImage':
+      return pipeline.textToImage(base);
+    case 'ImageToImage':
+      return pipeline.imageToImage({
+        ...base,
+        init_image: bytes(input.init_image),
+        image_strength: input.image_strength as number,
+      });
+    case 'Inpaint':
+      return pipeline.inpaint({
+        ...base,
+        init_image: bytes(input.init_image),
+        mask_image: bytes(input.mask_image),
+      });
+    case 'ControlNet':
+      return pipeline.controlNet({
+        ...base,
+        control_image: bytes(input.control_image),
+        conditioning_scale: input.conditioning_scale as number,
+      });
+    default:
+      throw new WorkError(
+        WorkErrorCode.UnsupportedTask,
+        `${kind} is not reproduced by a diffusion pipeline`,
+      );
+  }
+}
+
+/** How the validator makes its reference image for the task; throws when it lacks the model. */
+function referenceMaker(
+  models: CheckModels,
+  kind: TaskKind,
+  input: Record<string, unknown>,
+): () => Promise<RgbImage> {
+  const model = input.model as string;
+  if (kind === 'Upscale') {
+    const upscaler = models.upscaler?.(model);
+    if (!upscaler) throw new WorkError(WorkErrorCode.NoReference, `no local upscaler '${model}'`);
+    return async () => (await upscaler.upscaleBytes(bytes(input.image))).image;
+  }
+  const pipeline = models.diffusion?.(model);
+  if (!pipeline)
+    throw new WorkError(WorkErrorCode.NoReference, `no local diffusion model '${model}'`);
+  return async () => (await reproduceImage(pipeline, kind, input)).image;
+}
+
+function zero(reason: string): CheckOutcome {
+  return { score: 0, penalty: 0, reason, details: {} };
+}
+
+async function minerImage(outputs: Record<string, unknown>): Promise<RgbImage | undefined> {
+  if (typeof outputs.image_b64 !== 'string') return undefined;
+  try {
+    return await decodeImage(imageBytesFromBase64(outputs.image_b64), {
+      maxPixels: ANSWER_MAX_PIXELS,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkImageAnswer(
+  models: CheckModels,
+  kind: TaskKind,
+  input: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+): Promise<CheckOutcome> {
+  const reproduce = referenceMaker(models, kind, input);
+  if (outputs.image_b64 === undefined) return zero('no-image');
+  const image = await minerImage(outputs);
+  if (!image) return zero('bad-image');
+  const reference = await reproduce();
+  if (image.width !== reference.width || image.height !== reference.height) {
+    return zero('wrong-size');
+  }
+  const referenceHashes = scoringHashes(imageHashes(reference));
+  const p = sameImageProbability(
+    models.rewardModel,
+    referenceHashes,
+    scoringHashes(imageHashes(image)),
+  );
+  let sameProbability = p;
+  let config: ImageCheckConfig = models.scoring?.image ?? DEFAULT_SCORING_CONFIG.image;
+  let clipSimilarity = 1;
+  let claimedClipConsistency: number | undefined;
+  if (models.clip) {
+    const [ref, mine] = await models.clip.embedImages([reference, image]);
+    clipSimilarity = cosineSimilarity(ref as Float32Array, mine as Float32Array);
+    const claimed = outputs.clip_embedding as number[] | undefined;
+    if (claimed && claimed.length === (mine as Float32Array).length) {
+      claimedClipConsistency = cosineSimilarity(claimed, mine as Float32Array);
+    }
+  } else {
+    config = { ...config, rewardWeight: 1, clipWeight: 0, blatantMismatchBelow: 0 };
+    const identical = sameImageProbability(models.rewardModel, referenceHashes, referenceHashes);
+    sameProbability = Math.min(1, p / identical);
+  }
+  const referenceNsfw = models.nsfw ? (await models.nsfw.classify(reference)).nsfw : false;
+  const result = checkImage(
+    {
+      sameProbability,
+      clipSimilarity,
+      ...(claimedClipConsistency !== undefined ? { claimedClipConsistency } : {}),
+      minerNsfw: outputs.is_nsfw === true,
+      referenceNsfw,
+    },
+    config,
+  );
+  return {
+    score: result.score,
+    penalty: result.penalty,
+    reason: result.reason,
+    details: { sameProbability: p, calibratedProbability: sameProbability, clipSimilarity },
+  };
+}

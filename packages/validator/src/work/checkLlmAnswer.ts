@@ -1,0 +1,120 @@
+/**
+ * The LLM check: the validator scores the miner's tokens with its own copy of the model (one
+ * forward pass over prompt + completion, `LlmEngine.score`) and hands every position to the
+ * scoring package's `checkLlm`: the miner's token and logprob against the validator's top
+ * alternatives there (the top 20, plus the miner's token at its true rank, so the rank limit
+ * decides rather than the cut-off). Every position is compared, not a sample: the forward pass
+ * already computed them all. Tokens are identified by id (`#<id>`): an answer without token ids
+ * cannot be checked and scores 0. With `llmSampleMatch` the validator also re-samples the answer
+ * with the task's seed and scales the score by the matching share (see `CheckModels`).
+ */
+import type { TokenLogprob } from '@subnet/protocol/tasks';
+import {
+  checkLlm,
+  DEFAULT_SCORING_CONFIG,
+  type RankedLogprob,
+  type TokenPosition,
+} from '@subnet/scoring';
+import type { CheckModels, CheckOutcome } from './checkTypes';
+import { WorkError, WorkErrorCode } from './errors';
+
+const TOP_K = 20;
+const tokenName = (id: number) => `#${id}`;
+
+function zero(reason: string): CheckOutcome {
+  return { score: 0, penalty: 0, reason, details: {} };
+}
+
+export async function checkLlmAnswer(
+  models: CheckModels,
+  input: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+): Promise<CheckOutcome> {
+  const engine = models.llm?.(input.model as string);
+  if (!engine)
+    throw new WorkError(
+      WorkErrorCode.NoReference,
+      `no local LLM for model '${String(input.model)}'`,
+    );
+  const tokens = (outputs.token_logprobs as TokenLogprob[] | undefined) ?? [];
+  if (tokens.length === 0) return zero('empty');
+  const ids: number[] = [];
+  for (const t of tokens) {
+    if (t.token_id === undefined) return zero('no-token-ids');
+    if (t.token_id >= engine.model.vocabSize) return zero('token-outside-vocabulary');
+    ids.push(t.token_id);
+  }
+  const eos = engine.tokenizer.eosTokenIds[0];
+  const stop = (input.stop as string[] | undefined) ?? [];
+  // A miner that stopped on its own without sending the end-of-sequence token: check the stop.
+  const appendEos =
+    eos !== undefined &&
+    outputs.finish_reason === 'stop' &&
+    stop.length === 0 &&
+    ids[ids.length - 1] !== eos;
+  const scored = await engine.score({
+    ...(input.messages
+      ? { messages: input.messages as never }
+      : { prompt: input.prompt as string }),
+    completionTokenIds: appendEos ? [...ids, eos as number] : ids,
+    topK: TOP_K,
+    ...(input.lora !== undefined ? { adapter: input.lora as string } : {}),
+  });
+  const positions: TokenPosition[] = scored.tokens.map((s, i) => {
+    const topK: RankedLogprob[] = s.topLogprobs.map((t, rank) => ({
+      token: tokenName(t.tokenId),
+      logprob: t.logprob,
+      rank,
+    }));
+    if (!topK.some((t) => t.token === tokenName(s.tokenId))) {
+      topK.push({ token: tokenName(s.tokenId), logprob: s.logprob, rank: s.rank - 1 });
+    }
+    const minerLogprob = i < tokens.length ? (tokens[i] as TokenLogprob).logprob : s.logprob;
+    return { token: tokenName(s.tokenId), minerLogprob, validatorTopK: topK };
+  });
+  const config = models.scoring?.llm ?? DEFAULT_SCORING_CONFIG.llm;
+  const result = checkLlm(
+    {
+      temperature: input.temperature as number,
+      maxTokens: input.max_tokens as number,
+      eosToken: tokenName(eos ?? -1),
+      positions,
+      sampledPositions: tokens.map((_, i) => i),
+    },
+    config,
+  );
+  const details: Record<string, number> = {
+    meanDistance: result.meanDistance,
+    badTokens: result.badTokens,
+    tokens: tokens.length,
+  };
+  if (!models.llmSampleMatch || result.score === 0) {
+    return { score: result.score, penalty: result.penalty, reason: result.reason, details };
+  }
+  const sample = await engine.complete({
+    ...(input.messages
+      ? { messages: input.messages as never }
+      : { prompt: input.prompt as string }),
+    maxTokens: input.max_tokens as number,
+    temperature: input.temperature as number,
+    topP: input.top_p as number,
+    topK: input.top_k as number,
+    seed: input.seed as number,
+    stop: (input.stop as string[] | undefined) ?? [],
+    ...(input.lora !== undefined ? { adapter: input.lora as string } : {}),
+  });
+  let same = 0;
+  while (same < ids.length && sample.tokenIds[same] === ids[same]) same++;
+  const match =
+    same === ids.length && sample.tokenIds.length === ids.length
+      ? 1
+      : same / Math.max(ids.length, sample.tokenIds.length);
+  details.sampleMatch = match;
+  const score = result.score * match;
+  return {
+    score,
+    penalty: result.penalty,
+    reason: match === 1 ? result.reason : 'sample-mismatch',
+    details,
+  };
+}

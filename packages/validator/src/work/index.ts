@@ -1,0 +1,76 @@
+// @subnet/validator/work: the validator's work loop: synthetic tasks, scheduling by capacity,
+// querying miners, checking answers by reproduction, and period scores.
+
+export {
+  checkImageAnswer,
+  REPRODUCIBLE_IMAGE_KINDS,
+  reproduceImage,
+  scoringHashes,
+} from './checkImageAnswer';
+export { checkLlmAnswer } from './checkLlmAnswer';
+export {
+  CHECKABLE_KINDS,
+  checkResult,
+  checkValue,
+  type HeadToHeadEntry,
+  headToHead,
+  loadRewardModel,
+  rewardModelPath,
+  storeOutcome,
+} from './checkResult';
+export type {
+  CheckModels,
+  CheckOutcome,
+} from './checkTypes';
+export { WorkError, WorkErrorCode } from './errors';
+export {
+  computePeriodScores,
+  foldPeriodScores,
+  type PeriodFacts,
+  type PeriodScoresResult,
+} from './periodScores';
+export { queryCapacity } from './queryCapacity';
+export {
+  type Fault,
+  faultOf,
+  type MinerTarget,
+  type QueryOptions,
+  type QueryOutcome,
+  type QueryTask,
+  queryMiner,
+  queryMiners,
+  reclassifyRound,
+} from './queryMiner';
+export { runPlannedQuery, type StepResult, type WorkDeps } from './runPlannedQuery';
+export {
+  candidates,
+  dueQueries,
+  type MinerCapacity,
+  markSent,
+  type PeriodPlan,
+  type PlannedQuery,
+  type PlanOptions,
+  planPeriod,
+  spareCapacity,
+  takeQuery,
+} from './schedule';
+export { drawMask, drawScene, drawScribble } from './syntheticImages';
+export {
+  chatMessages,
+  completionPrompt,
+  DEFAULT_SYNTHETIC_PROFILE,
+  imagePrompt,
+  type SyntheticProfile,
+  type SyntheticTask,
+  type SyntheticTaskRequest,
+  syntheticTask,
+  syntheticTaskId,
+} from './syntheticTasks';
+export {
+  isOwnSeed,
+  SEED_UID_SLOTS,
+  SEEDS_PER_VALIDATOR,
+  seedOwner,
+  taskSeed,
+  taskSeedAt,
+} from './taskSeeds';

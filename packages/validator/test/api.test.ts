@@ -1,0 +1,495 @@
+// The organic API over real HTTP: API keys (401, 429 with Retry-After, usage), bodies checked
+// against the task bounds (400 naming the field), chat and completions whole and streamed as
+// OpenAI chunks, an image endpoint, and the OpenAPI document. Miners are reached through the
+// protocol's dendrite; the miner here is a real loopback axon built on `verifyRequest`.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Metagraph, Neuron } from '@subnet/chain';
+import {
+  buildErrorResponse,
+  buildResponse,
+  buildStreamHead,
+  Dendrite,
+  encodeStreamEvent,
+  NonceWindow,
+  SignatureVerifier,
+  type Synapse,
+  synapseRegistry,
+  verifyRequest,
+} from '@subnet/protocol';
+import {
+  Chat,
+  Completion,
+  ImageToImage,
+  Inpaint,
+  TextToImage,
+  Upscale,
+} from '@subnet/protocol/tasks';
+import { devHotkey, EXAMPLE_IMAGE_B64 } from '@subnet/protocol/testing';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApiApp, DendriteGateway } from '../src/api/index';
+import { ApiKeys } from '../src/apiKeys/index';
+import { openStorage, type Storage } from '../src/storage/index';
+import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
+
+const NOW = 1_790_000_000_000;
+const TOKENS = ['Hello', ',', ' world'];
+let harness: EngineHarness;
+let storage: Storage;
+let keys: ApiKeys;
+let axon: Server;
+let app: FastifyInstance;
+let dendrite: Dendrite;
+let base: string;
+let secret: string;
+let keyId: string;
+const received: Synapse[] = [];
+
+function neuron(uid: number, hotkey: string, port: number): Neuron {
+  return {
+    uid,
+    hotkey,
+    coldkey: hotkey,
+    stake: 0n,
+    validatorPermit: uid === 0,
+    active: true,
+    axon: { ip: '127.0.0.1', port, ipType: 4, protocol: 4, version: 0, block: 1 },
+    lastUpdate: 0,
+    incentive: 0,
+    dividends: 0,
+    consensus: 0,
+    trust: 0,
+    validatorTrust: 0,
+    rank: 0,
+    emission: 0n,
+  } as Neuron;
+}
+
+async function startAxon(): Promise<number> {
+  const hotkey = await devHotkey('charlie');
+  const identity = { hotkey, uuid: 'axon-test-uuid' };
+  const ctx = {
+    axonHotkey: hotkey.address,
+    synapses: synapseRegistry([Chat, Completion, TextToImage, ImageToImage, Inpaint, Upscale]),
+    nonces: new NonceWindow(),
+    verifier: new SignatureVerifier(),
+  };
+  axon = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const startedAtMs = performance.now();
+        const verified = await verifyRequest(
+          { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) },
+          ctx,
+        );
+        if (!verified.ok) {
+          const r = buildErrorResponse(identity, verified.def, undefined, {
+            startedAtMs,
+            status: verified.status,
+            message: verified.message,
+          });
+          res.writeHead(r.status, r.headers).end(r.body);
+          return;
+        }
+        received.push(verified.synapse);
+        if (verified.def.streaming) {
+          const head = buildStreamHead(identity, verified.def, verified.synapse, { startedAtMs });
+          res.writeHead(head.status, head.headers);
+          const chat = verified.synapse as Synapse & { messages?: Array<{ content: string }> };
+          if (chat.messages?.[0]?.content === 'cut') {
+            // A miner that stops after one token, without its done event.
+            res.end(
+              encodeStreamEvent({
+                type: 'token',
+                index: 0,
+                token: 'Hel',
+                logprob: -0.5,
+                top_logprobs: [],
+              }),
+            );
+            return;
+          }
+          TOKENS.forEach((token, index) => {
+            res.write(
+              encodeStreamEvent({ type: 'token', index, token, logprob: -0.25, top_logprobs: [] }),
+            );
+          });
+          res.end(
+            encodeStreamEvent({
+              type: 'done',
+              finish_reason: 'stop',
+              prompt_tokens: 7,
+              completion_tokens: 3,
+            }),
+          );
+          return;
+        }
+        const synapse = { ...verified.synapse, image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false };
+        const r = buildResponse(identity, verified.def, synapse, { startedAtMs });
+        res.writeHead(r.status, r.headers).end(r.body);
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => axon.listen(0, '127.0.0.1', resolve));
+  return (axon.address() as AddressInfo).port;
+}
+
+beforeAll(async () => {
+  harness = engineHarness('pglite');
+  storage = await openStorage(await harness.freshConfig());
+  keys = new ApiKeys(storage.apiKeys);
+  const created = await keys.createKey('client', 100);
+  secret = created.secret;
+  keyId = created.id;
+  const port = await startAxon();
+  const [validator, miner] = await Promise.all([devHotkey('bob'), devHotkey('charlie')]);
+  // A closed port first: the gateway falls back to the next miner.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const dave = await devHotkey('dave');
+  const metagraph: Metagraph = {
+    netuid: 1,
+    block: 10,
+    blockHash: '0x00',
+    n: 3,
+    neurons: [
+      neuron(0, validator.address, 9),
+      neuron(1, dave.address, closedPort),
+      neuron(2, miner.address, port),
+    ],
+    source: 'storage',
+  };
+  dendrite = new Dendrite({ hotkey: validator });
+  const logger = pino({ level: 'silent' });
+  app = buildApiApp({
+    apiKeys: keys,
+    gateway: new DendriteGateway({
+      dendrite,
+      metagraph: () => metagraph,
+      selfHotkey: validator.address,
+      logger,
+    }),
+    models: [
+      { id: 'tiny-llm', kind: 'text' },
+      { id: 'sdxl-base', kind: 'image' },
+    ],
+    logger,
+    seed: () => 42,
+    now: () => NOW,
+  });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await dendrite?.close();
+  await new Promise<void>((resolve) => (axon ? axon.close(() => resolve()) : resolve()));
+  await storage?.close();
+  await harness?.close();
+});
+
+function post(path: string, body: unknown, key: string | null = secret): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+const CHAT = {
+  model: 'tiny-llm',
+  messages: [{ role: 'user', content: 'Say hello' }],
+  max_tokens: 16,
+};
+
+describe('API keys', () => {
+  it('answers 401 without a key, with an unknown key and with a revoked key', async () => {
+    const none = await post('/v1/chat/completions', CHAT, null);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({
+      error: {
+        message: 'missing API key: send Authorization: Bearer <key>',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    });
+    const unknown = await post(
+      '/v1/chat/completions',
+      CHAT,
+      'sn_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    );
+    expect(unknown.status).toBe(401);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe(
+      'invalid API key',
+    );
+    const revoked = await keys.createKey('revoked', 10);
+    await keys.revokeKey(revoked.id);
+    const r = await post('/v1/chat/completions', CHAT, revoked.secret);
+    expect(r.status).toBe(401);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toBe(
+      'this API key was revoked',
+    );
+    expect(received).toEqual([]);
+  });
+
+  it('answers 429 with Retry-After once a key is over its rate limit', async () => {
+    const tight = await keys.createKey('tight', 1);
+    expect(
+      (await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${tight.secret}` } }))
+        .status,
+    ).toBe(200);
+    const refused = await fetch(`${base}/v1/models`, {
+      headers: { authorization: `Bearer ${tight.secret}` },
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(((await refused.json()) as { error: { type: string } }).error.type).toBe(
+      'rate_limit_error',
+    );
+  });
+});
+
+describe('validation', () => {
+  it('answers 400 naming the field against the task bounds', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['/v1/chat/completions', { ...CHAT, messages: [] }, 'messages'],
+      ['/v1/chat/completions', { ...CHAT, temperature: 99 }, 'temperature'],
+      [
+        '/v1/chat/completions',
+        { ...CHAT, messages: [{ role: 'robot', content: 'x' }] },
+        'messages.0.role',
+      ],
+      ['/v1/completions', { model: 'tiny-llm', prompt: '' }, 'prompt'],
+      ['/v1/text-to-image', { prompt: 'a cat', model: 'sdxl-base', width: 1000 }, 'width'],
+      ['/v1/text-to-image', { prompt: 'a cat', model: 'sdxl-base', extra: 1 }, '(body)'],
+    ];
+    for (const [path, body, param] of cases) {
+      const r = await post(path, body);
+      expect(r.status, `${path} ${param}`).toBe(400);
+      const json = (await r.json()) as { error: { param: string; message: string; type: string } };
+      expect(json.error.param).toBe(param);
+      expect(json.error.type).toBe('invalid_request_error');
+      expect(json.error.message.startsWith(`${param}: `)).toBe(true);
+    }
+  });
+});
+
+describe('text', () => {
+  it('answers a chat completion whole, through the miner, with the seed the validator chose', async () => {
+    received.length = 0;
+    const r = await post('/v1/chat/completions', CHAT);
+    expect(r.status).toBe(200);
+    const json = (await r.json()) as Record<string, unknown>;
+    expect(json.id).toMatch(/^chatcmpl-[0-9a-f-]{36}$/);
+    expect({ ...json, id: 'x' }).toEqual({
+      id: 'x',
+      object: 'chat.completion',
+      created: NOW / 1000,
+      model: 'tiny-llm',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello, world' },
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      name: 'Chat',
+      seed: 42,
+      model: 'tiny-llm',
+      max_tokens: 16,
+      messages: CHAT.messages,
+    });
+  });
+
+  it('streams a chat completion as OpenAI chunks read as SSE', async () => {
+    const r = await post('/v1/chat/completions', { ...CHAT, stream: true, seed: 7 });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/event-stream');
+    const text = await r.text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.replace(/^data: /, '')) as Record<string, unknown>);
+    const id = chunks[0]?.id;
+    expect(id).toMatch(/^chatcmpl-/);
+    const meta = { id, object: 'chat.completion.chunk', created: NOW / 1000, model: 'tiny-llm' };
+    const choice = (delta: object, finish: string | null) => ({
+      ...meta,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    expect(chunks).toEqual([
+      choice({ role: 'assistant', content: '' }, null),
+      choice({ content: 'Hello' }, null),
+      choice({ content: ',' }, null),
+      choice({ content: ' world' }, null),
+      choice({}, 'stop'),
+    ]);
+    expect(received.at(-1)).toMatchObject({ name: 'Chat', seed: 7 });
+  });
+
+  it('answers and streams text completions', async () => {
+    const whole = await post('/v1/completions', { model: 'tiny-llm', prompt: 'Once' });
+    const json = (await whole.json()) as Record<string, unknown>;
+    expect({ ...json, id: 'x' }).toEqual({
+      id: 'x',
+      object: 'text_completion',
+      created: NOW / 1000,
+      model: 'tiny-llm',
+      choices: [{ index: 0, text: 'Hello, world', logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+    });
+    const streamed = await post('/v1/completions', {
+      model: 'tiny-llm',
+      prompt: 'Once',
+      stream: true,
+    });
+    const texts = (await streamed.text())
+      .split('\n\n')
+      .filter((e) => e && e !== 'data: [DONE]')
+      .map(
+        (e) =>
+          (
+            JSON.parse(e.slice(6)) as {
+              choices: Array<{ text: string; finish_reason: string | null }>;
+            }
+          ).choices[0],
+      );
+    expect(texts).toEqual([
+      { index: 0, text: 'Hello', logprobs: null, finish_reason: null },
+      { index: 0, text: ',', logprobs: null, finish_reason: null },
+      { index: 0, text: ' world', logprobs: null, finish_reason: null },
+      { index: 0, text: '', logprobs: null, finish_reason: 'stop' },
+    ]);
+    expect(received.at(-1)).toMatchObject({ name: 'Completion', prompt: 'Once' });
+  });
+});
+
+describe('miner failures', () => {
+  it('answers 502 when the miner cuts its stream, and 503 when no miner serves', async () => {
+    const cut = await post('/v1/chat/completions', {
+      ...CHAT,
+      messages: [{ role: 'user', content: 'cut' }],
+    });
+    expect(cut.status).toBe(502);
+    expect(await cut.json()).toEqual({
+      error: {
+        message: "the miner failed: the miner's stream ended early (200 Success)",
+        type: 'upstream_error',
+        param: null,
+        code: null,
+      },
+    });
+    const logger = pino({ level: 'silent' });
+    const empty = buildApiApp({
+      apiKeys: keys,
+      gateway: new DendriteGateway({
+        dendrite,
+        metagraph: () => undefined,
+        selfHotkey: '',
+        logger,
+      }),
+      models: [],
+      logger,
+    });
+    const r = await empty.inject({
+      method: 'POST',
+      url: '/v1/text-to-image',
+      headers: { authorization: `Bearer ${secret}` },
+      payload: { prompt: 'a cat', model: 'sdxl-base' },
+    });
+    await empty.close();
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toEqual({
+      error: {
+        message: 'no miner could answer; try again',
+        type: 'service_unavailable',
+        param: null,
+        code: null,
+      },
+    });
+  });
+});
+
+describe('images and documents', () => {
+  it('generates an image through the miner', async () => {
+    const r = await post('/v1/text-to-image', {
+      prompt: 'a lighthouse',
+      model: 'sdxl-base',
+      width: 512,
+      height: 512,
+    });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({
+      created: NOW / 1000,
+      model: 'sdxl-base',
+      seed: 42,
+      image_b64: EXAMPLE_IMAGE_B64,
+      image_hashes: null,
+      is_nsfw: false,
+    });
+    expect(received.at(-1)).toMatchObject({
+      name: 'TextToImage',
+      prompt: 'a lighthouse',
+      seed: 42,
+      width: 512,
+    });
+  });
+
+  it('lists the models and serves the OpenAPI document', async () => {
+    const models = await fetch(`${base}/v1/models`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(await models.json()).toEqual({
+      object: 'list',
+      data: [
+        { id: 'tiny-llm', object: 'model', owned_by: 'subnet', kind: 'text' },
+        { id: 'sdxl-base', object: 'model', owned_by: 'subnet', kind: 'image' },
+      ],
+    });
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }
+        >
+      >;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/chat/completions',
+      '/v1/completions',
+      '/v1/image-to-image',
+      '/v1/inpaint',
+      '/v1/models',
+      '/v1/text-to-image',
+      '/v1/upscale',
+    ]);
+    const chat =
+      doc.paths['/v1/chat/completions']?.post?.requestBody?.content['application/json']?.schema;
+    expect(chat?.required).toEqual(['messages', 'model']);
+  });
+  it('records the usage of each request on its key', async () => {
+    const [listing] = (await keys.listKeys()).filter((k) => k.id === keyId);
+    // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and one image;
+    // the cut stream reported no token counts.
+    expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 1 });
+  });
+});

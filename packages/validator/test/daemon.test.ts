@@ -1,0 +1,296 @@
+// The daemon on the real devnet: start-up order from a config, the metagraph followed into
+// storage (a replaced hotkey loses its history), weights set from stored scores at the next
+// period, and stop() closing storage.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ChainClient, neuronByHotkey } from '@subnet/chain';
+import { type Devnet, startDevnet } from '@subnet/chain/devnet';
+import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
+import pino, { type Logger } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadValidatorConfig } from '../src/config/index';
+import { startMetagraphSync, startValidator } from '../src/daemon/index';
+import { ValidatorError } from '../src/errors';
+import { openStorage } from '../src/storage/index';
+import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
+import type { WeightsOutcome } from '../src/weights/index';
+
+let devnet: Devnet;
+let client: ChainClient;
+let harness: EngineHarness;
+let keys: Awaited<ReturnType<typeof devKeys>>;
+let walletDir: string;
+let netuid: number;
+const lines: Array<Record<string, unknown>> = [];
+
+function captureLogger(): Logger {
+  return pino(
+    { level: 'debug' },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+}
+
+async function chainWeights(uid: number): Promise<{ uids: number[]; values: number[] }> {
+  const query = devnet.api.query.subtensorModule?.weights;
+  if (!query) throw new Error('the runtime has no SubtensorModule.Weights');
+  const rows = (await query(netuid, uid)).toJSON() as Array<[number, number]>;
+  return { uids: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
+}
+
+async function register(k: DevKeys): Promise<number> {
+  return client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });
+}
+
+beforeAll(async () => {
+  harness = engineHarness('pglite');
+  walletDir = mkdtempSync(join(tmpdir(), 'validator-wallets-'));
+  await writeDevWallets(walletDir);
+  devnet = await startDevnet();
+  netuid = devnet.netuid;
+  client = await ChainClient.connect({ network: devnet.endpoint });
+  keys = await devKeys();
+  // One after another, so the uids are fixed: bob 1, charlie 2, dave 3.
+  expect([
+    await register(keys.bob),
+    await register(keys.charlie),
+    await register(keys.dave),
+  ]).toEqual([1, 2, 3]);
+  await client.addStake({
+    netuid,
+    coldkey: keys.bob.coldkey,
+    hotkey: keys.bob.hotkey.address,
+    amount: 1_000n * 1_000_000_000n,
+  });
+  for (let i = 0; i < 6; i++) {
+    const mg = await client.metagraph(netuid);
+    if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;
+    await devnet.newBlocks(6);
+  }
+  await devnet.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await devnet?.close();
+  await harness?.close();
+  rmSync(walletDir, { recursive: true, force: true });
+});
+
+function configFor(wallet: string, dataDir: string) {
+  return loadValidatorConfig({
+    flags: {
+      netuid: String(netuid),
+      subtensor: { network: devnet.endpoint },
+      wallet: { name: wallet, path: walletDir },
+      period: { blocks: '5' },
+      metagraph: { every_blocks: '1' },
+    },
+    env: { SUBNET_VALIDATOR_DATA_DIR: dataDir },
+  });
+}
+
+describe('startValidator', () => {
+  it('refuses a hotkey that is not registered, naming it and how to register', async () => {
+    const { dataDir } = (await harness.freshConfig()) as { dataDir: string };
+    const err = await startValidator(configFor('eve', dataDir), { logger: captureLogger() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ValidatorError);
+    expect((err as ValidatorError).code).toBe('VALIDATOR_NOT_REGISTERED');
+    expect((err as ValidatorError).message).toBe(
+      `hotkey ${keys.eve.hotkey.address} (wallet eve/default) is not registered on subnet ${netuid}: register it first, e.g. pnpm chain register --netuid ${netuid} --wallet.name eve --wallet.hotkey default`,
+    );
+  });
+
+  it('starts in order, follows the metagraph, sets weights from stored scores, stops cleanly', async () => {
+    const { dataDir } = (await harness.freshConfig()) as { dataDir: string };
+    lines.length = 0;
+    const outcomes: Array<[number, WeightsOutcome]> = [];
+    let wake: () => void = () => undefined;
+    const running = await startValidator(configFor('bob', dataDir), {
+      logger: captureLogger(),
+      onPeriodDone: (period, outcome) => {
+        outcomes.push([period, outcome]);
+        wake();
+      },
+    });
+    const steps = lines.filter((l) => l.module === 'start').map((l) => l.msg);
+    expect(steps).toEqual([
+      '1/5 wallet: hotkey loaded',
+      '2/5 chain: connected',
+      '3/5 registration: uid with a validator permit',
+      '4/5 storage: open and migrated',
+      '5/5 running',
+    ]);
+    expect(running.uid).toBe(1);
+    const mg = await client.metagraph(netuid);
+    expect((await running.storage.miners.list()).map((m) => [m.uid, m.hotkey])).toEqual(
+      mg.neurons.map((n) => [n.uid, n.hotkey]),
+    );
+
+    // Scores as the work loop would store them; weights follow at the next period.
+    const storage = running.storage;
+    const hotkey = (uid: number) => mg.neurons[uid]?.hotkey ?? '';
+    const period = Math.floor(devnet.head() / 5) + 1;
+    await storage.scores.recordPeriod([
+      {
+        period,
+        uid: 2,
+        taskKind: 'image',
+        hotkey: hotkey(2),
+        score: 0.6,
+        components: {},
+        createdMs: 1,
+      },
+      {
+        period,
+        uid: 3,
+        taskKind: 'image',
+        hotkey: hotkey(3),
+        score: 0.2,
+        components: {},
+        createdMs: 1,
+      },
+    ]);
+    const set = new Promise<void>((resolve) => {
+      wake = () => {
+        if (outcomes.some(([, o]) => o.kind === 'set')) resolve();
+      };
+    });
+    for (let i = 0; i < 12 && !outcomes.some(([, o]) => o.kind === 'set'); i++) {
+      await devnet.newBlocks(1);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await set;
+    // 0.6 and 0.2 → 0.75 / 0.25 → sharpened 0.9 / 0.1 → 65535 and 7282.
+    expect(await chainWeights(1)).toEqual({ uids: [2, 3], values: [65535, 7282] });
+    expect(outcomes.find(([, o]) => o.kind === 'set')?.[1]).toMatchObject({ period });
+
+    await running.stop();
+    // Storage is closed: the embedded data directory can be opened again by another process.
+    const reopened = await openStorage({ engine: 'pglite', dataDir });
+    expect(await reopened.state.get('daemon.lastPeriod')).toBeGreaterThanOrEqual(period);
+    await reopened.close();
+  });
+});
+
+describe('validator start (a real process)', () => {
+  it('serves the organic API once running and stops cleanly on SIGTERM', async () => {
+    const { dataDir } = (await harness.freshConfig()) as { dataDir: string };
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('SUBNET_VALIDATOR_')) delete env[k];
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)),
+        'start',
+        '--netuid',
+        String(netuid),
+        '--subtensor.network',
+        devnet.endpoint,
+        '--wallet.name',
+        'bob',
+        '--wallet.path',
+        walletDir,
+        '--data-dir',
+        dataDir,
+        '--api.port',
+        '0',
+        '--api.text_models',
+        'tiny-llm',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const logs: Array<Record<string, unknown>> = [];
+    let buffered = '';
+    const listening = new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+          const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
+          buffered = buffered.slice(nl + 1);
+          logs.push(line);
+          if (line.msg === 'organic API listening') resolve(String(line.url));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before listening`)));
+    });
+    const url = await listening;
+    const doc = await fetch(`${url}/openapi.json`);
+    expect(doc.status).toBe(200);
+    const unauthorized = await fetch(`${url}/v1/models`);
+    expect(unauthorized.status).toBe(401);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const messages = logs.map((l) => l.msg);
+    expect(messages.filter((m) => typeof m === 'string' && /^\d\/5 /.test(m))).toEqual([
+      '1/5 wallet: hotkey loaded',
+      '2/5 chain: connected',
+      '3/5 registration: uid with a validator permit',
+      '4/5 storage: open and migrated',
+      '5/5 running',
+    ]);
+    const tail = messages.slice(messages.indexOf('signal received'));
+    expect(tail[0]).toBe('signal received');
+    expect(tail).toContain('storage closed');
+    expect(tail.at(-1)).toBe('stopped');
+  });
+});
+
+describe('metagraph sync', () => {
+  it('gives a uid taken by a new hotkey a fresh history', async () => {
+    const config = await harness.freshConfig();
+    const storage = await openStorage(config);
+    const sync = await startMetagraphSync({
+      client,
+      storage,
+      netuid,
+      logger: captureLogger(),
+      everyBlocks: 1,
+    });
+    const first = await sync.first;
+    for (const n of first.neurons) {
+      await storage.scores.setMoving({
+        uid: n.uid,
+        taskKind: 'text',
+        hotkey: n.hotkey,
+        score: 0.5,
+        samples: 1,
+        updatedMs: 1,
+      });
+    }
+    // One free uid, no immunity: ferdie fills the subnet, then eve's registration replaces a uid.
+    await devnet.sudoSet({ maxAllowedUids: first.n + 1, immunityPeriod: 0 });
+    await register(keys.ferdie);
+    await devnet.newBlocks(1);
+    const uid = await register(keys.eve);
+    let replaced = false;
+    for (let i = 0; i < 10 && !replaced; i++) {
+      await devnet.newBlocks(1);
+      await new Promise((r) => setTimeout(r, 200));
+      replaced = (await storage.miners.get(uid))?.hotkey === keys.eve.hotkey.address;
+    }
+    await sync.stop();
+    expect(replaced).toBe(true);
+    const moving = await storage.scores.listMoving();
+    expect(uid).toBeLessThan(first.n);
+    expect(moving.map((m) => m.uid)).toEqual(
+      first.neurons.map((n) => n.uid).filter((u) => u !== uid),
+    );
+    expect(
+      lines.find(
+        (l) =>
+          l.msg === 'metagraph changed: new and replaced uids start with no history' &&
+          (l.replaced as number[]).includes(uid),
+      ),
+    ).toBeDefined();
+    await storage.close();
+  });
+});

@@ -1,0 +1,404 @@
+/**
+ * The work loop against real miners over loopback: synthetic tasks sent with the dendrite to
+ * test axons that run the inference package's engines, then checked by reproduction on the
+ * validator's own copies of the models. Honest miners reproduce exactly; cheats do not.
+ */
+import { Dendrite } from '@subnet/protocol';
+import { devHotkey } from '@subnet/protocol/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/storage/index';
+import { checkResult, headToHead, storeOutcome } from '../../src/work/checkResult';
+import type { CheckModels } from '../../src/work/checkTypes';
+import { type MinerTarget, queryMiner, queryMiners } from '../../src/work/queryMiner';
+import { type SyntheticProfile, syntheticTask } from '../../src/work/syntheticTasks';
+import { taskSeed } from '../../src/work/taskSeeds';
+import { type MinerBehaviour, startTestMiner, type TestMiner } from './support/testMinerAxon';
+import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
+
+const VALIDATOR_UID = 0;
+const profile: Partial<SyntheticProfile> = {
+  imageSizes: [[512, 512]],
+  steps: [2, 4],
+  maxTokens: [8, 24],
+  temperatures: [0.7],
+  maxPromptChars: 80,
+};
+
+let engines: Engines;
+let models: CheckModels;
+let dendrite: Dendrite;
+let db: { storage: Storage; close(): Promise<void> };
+const miners: Record<string, { miner: TestMiner; target: MinerTarget }> = {};
+
+async function addMiner(
+  name: 'bob' | 'charlie' | 'dave' | 'eve' | 'ferdie',
+  uid: number,
+  behaviour: MinerBehaviour,
+) {
+  const hotkey = await devHotkey(name);
+  const miner = await startTestMiner({ hotkey, ...engines, behaviour });
+  miners[name] = {
+    miner,
+    target: { uid, hotkey: hotkey.address, ip: '127.0.0.1', port: miner.port },
+  };
+}
+
+const target = (name: string) => (miners[name] as { target: MinerTarget }).target;
+
+beforeAll(async () => {
+  engines = await openEngines();
+  models = checkModels(engines);
+  dendrite = new Dendrite({ hotkey: await devHotkey('alice') });
+  db = await openTestStorage();
+  await addMiner('bob', 1, {});
+  await addMiner('charlie', 2, {
+    seedOffset: 1,
+    tamperTokenId: 65,
+    clipEmbedding: Array(16).fill(0.25),
+  });
+  await addMiner('dave', 3, { steps: 1 });
+  await addMiner('eve', 4, { failWith: 500 });
+  await addMiner('ferdie', 5, { failFirst: 1 });
+  await db.storage.miners.syncMetagraph(
+    Object.values(miners).map((m) => ({ uid: m.target.uid, hotkey: m.target.hotkey })),
+    1_000,
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await dendrite?.close();
+  await Promise.all(Object.values(miners).map((m) => m.miner.close()));
+  await db?.close();
+  await engines?.release();
+});
+
+describe('LLM tasks', () => {
+  it.each(['Chat', 'Completion'] as const)(
+    'an honest miner reproduces a %s task exactly: score 1',
+    async (kind) => {
+      const task = await syntheticTask({
+        kind,
+        seed: taskSeed(VALIDATOR_UID, 11),
+        model: 'tiny',
+        profile,
+      });
+      const outcome = await queryMiner(dendrite, target('bob'), task);
+      expect(outcome).toMatchObject({ statusCode: 200, fault: 'none', attempts: 1, uid: 1 });
+      const tokens = (outcome.outputs?.token_logprobs ?? []) as unknown[];
+      expect(tokens.length).toBeGreaterThan(0);
+      const check = await checkResult(models, task, outcome.outputs ?? {});
+      expect(check).toEqual({
+        score: 1,
+        penalty: 0,
+        reason: 'agrees',
+        details: {
+          meanDistance: 0,
+          badTokens: 0,
+          tokens: tokens.length,
+        },
+      });
+    },
+  );
+
+  it('a miner that tampers with tokens scores 0', async () => {
+    const task = await syntheticTask({
+      kind: 'Completion',
+      seed: taskSeed(VALIDATOR_UID, 12),
+      model: 'tiny',
+      profile,
+    });
+    const outcome = await queryMiner(dendrite, target('charlie'), task);
+    expect(outcome.statusCode).toBe(200);
+    const check = await checkResult(models, task, outcome.outputs ?? {});
+    expect(check).toMatchInlineSnapshot(`
+      {
+        "details": {
+          "badTokens": 6,
+          "meanDistance": NaN,
+          "tokens": 18,
+        },
+        "penalty": 0,
+        "reason": "too-many-bad-tokens",
+        "score": 0,
+      }
+    `);
+  });
+});
+
+describe('LLM answers sampled with another seed', () => {
+  it('pass the logprob check alone, and fail it with sample matching on', async () => {
+    const task = await syntheticTask({
+      kind: 'Chat',
+      seed: taskSeed(VALIDATOR_UID, 14),
+      model: 'tiny',
+      profile,
+    });
+    const otherSeed = await startTestMiner({
+      hotkey: await devHotkey('ferdie'),
+      ...engines,
+      behaviour: { seedOffset: 3 },
+    });
+    try {
+      const cheat = await queryMiner(dendrite, { ...target('ferdie'), port: otherSeed.port }, task);
+      const honest = await queryMiner(dendrite, target('bob'), task);
+      const strict = { ...models, llmSampleMatch: true };
+      const verdicts = await Promise.all([
+        checkResult(models, task, cheat.outputs ?? {}),
+        checkResult(strict, task, cheat.outputs ?? {}),
+        checkResult(strict, task, honest.outputs ?? {}),
+      ]);
+      expect(
+        verdicts.map((v) => [v.score, v.reason, v.details.sampleMatch]),
+      ).toMatchInlineSnapshot(`
+        [
+          [
+            1,
+            "agrees",
+            undefined,
+          ],
+          [
+            0.07142857142857142,
+            "sample-mismatch",
+            0.07142857142857142,
+          ],
+          [
+            1,
+            "agrees",
+            1,
+          ],
+        ]
+      `);
+    } finally {
+      await otherSeed.close();
+    }
+  });
+});
+
+describe('LLM answers that cannot be checked', () => {
+  it('scores 0 without token ids, with ids outside the vocabulary, or with no tokens', async () => {
+    const task = await syntheticTask({
+      kind: 'Completion',
+      seed: taskSeed(VALIDATOR_UID, 13),
+      model: 'tiny',
+      profile,
+    });
+    const outcome = await queryMiner(dendrite, target('bob'), task);
+    const tokens = (outcome.outputs?.token_logprobs ?? []) as { token_id?: number }[];
+    const withoutIds = tokens.map(({ token_id: _, ...rest }) => rest);
+    const outside = tokens.map((t) => ({ ...t, token_id: 100_000 }));
+    const verdicts = await Promise.all(
+      [withoutIds, outside, []].map((token_logprobs) =>
+        checkResult(models, task, { ...outcome.outputs, token_logprobs }),
+      ),
+    );
+    expect(verdicts.map((v) => [v.score, v.reason])).toEqual([
+      [0, 'no-token-ids'],
+      [0, 'token-outside-vocabulary'],
+      [0, 'empty'],
+    ]);
+  });
+});
+
+describe('image tasks', () => {
+  it('an honest miner reproduces a TextToImage task: score 1; another seed and fewer steps score low', async () => {
+    const task = await syntheticTask({
+      kind: 'TextToImage',
+      seed: taskSeed(VALIDATOR_UID, 21),
+      model: 'tiny',
+      profile,
+    });
+    const [honest, otherSeed, fewerSteps] = await queryMiners(
+      dendrite,
+      [target('bob'), target('charlie'), target('dave')],
+      task,
+    );
+    const checks = await Promise.all(
+      [honest, otherSeed, fewerSteps].map((o) => checkResult(models, task, o?.outputs ?? {})),
+    );
+    expect(checks).toMatchInlineSnapshot(`
+      [
+        {
+          "details": {
+            "calibratedProbability": 1,
+            "clipSimilarity": 1,
+            "sameProbability": 0.8747855424880981,
+          },
+          "penalty": 0,
+          "reason": "reproduced",
+          "score": 1,
+        },
+        {
+          "details": {
+            "calibratedProbability": 0.0025928768908843585,
+            "clipSimilarity": 1,
+            "sameProbability": 0.002268211217597127,
+          },
+          "penalty": 0,
+          "reason": "partial",
+          "score": 0.002592876890884358,
+        },
+        {
+          "details": {
+            "calibratedProbability": 0.0005385027888248949,
+            "clipSimilarity": 1,
+            "sameProbability": 0.00047107445425353944,
+          },
+          "penalty": 0,
+          "reason": "partial",
+          "score": 0.0005385027888248949,
+        },
+      ]
+    `);
+  });
+});
+
+describe('image tasks with input images', () => {
+  it.each(['ImageToImage', 'Inpaint', 'ControlNet'] as const)(
+    'an honest miner reproduces %s: score 1; another seed scores below 0.1',
+    async (kind) => {
+      const task = await syntheticTask({
+        kind,
+        seed: taskSeed(VALIDATOR_UID, 51),
+        model: 'tiny',
+        profile,
+      });
+      const [honest, otherSeed] = await queryMiners(
+        dendrite,
+        [target('bob'), target('charlie')],
+        task,
+      );
+      const [good, bad] = await Promise.all(
+        [honest, otherSeed].map((o) => checkResult(models, task, o?.outputs ?? {})),
+      );
+      expect(good).toMatchObject({ score: 1, penalty: 0, reason: 'reproduced' });
+      expect(bad?.score).toBeLessThan(0.1);
+    },
+  );
+});
+
+describe('upscaling and CLIP', () => {
+  it('an honest Upscale reproduces: score 1', async () => {
+    const task = await syntheticTask({
+      kind: 'Upscale',
+      seed: taskSeed(VALIDATOR_UID, 61),
+      model: 'tiny',
+      profile,
+    });
+    const outcome = await queryMiner(dendrite, target('bob'), task);
+    const check = await checkResult(models, task, outcome.outputs ?? {});
+    expect(check).toMatchObject({ score: 1, penalty: 0, reason: 'reproduced' });
+  });
+
+  it('ClipEmbeddings: honest embeddings score 1, made-up ones 0', async () => {
+    const task = await syntheticTask({
+      kind: 'ClipEmbeddings',
+      seed: taskSeed(VALIDATOR_UID, 62),
+      model: 'tiny',
+      profile,
+    });
+    const [honest, madeUp] = await queryMiners(dendrite, [target('bob'), target('charlie')], task);
+    const checks = await Promise.all(
+      [honest, madeUp].map((o) => checkResult(models, task, o?.outputs ?? {})),
+    );
+    expect(checks.map((c) => [c.score, c.reason])).toEqual([
+      [1, 'reproduced'],
+      [0, 'partial'],
+    ]);
+    expect(await checkResult(models, task, { clip_embeddings: [] })).toMatchObject({
+      score: 0,
+      reason: 'wrong-count',
+    });
+  });
+
+  it('with a CLIP model configured: the honest image scores 1, a misreported embedding -3', async () => {
+    const withClip = checkModels(engines, { withClip: true });
+    const task = await syntheticTask({
+      kind: 'TextToImage',
+      seed: taskSeed(VALIDATOR_UID, 63),
+      model: 'tiny',
+      profile,
+    });
+    const [honest, cheat] = await queryMiners(dendrite, [target('bob'), target('charlie')], task);
+    const checks = await Promise.all(
+      [honest, cheat].map((o) => checkResult(withClip, task, o?.outputs ?? {})),
+    );
+    expect(checks[0]).toMatchObject({ score: 1, penalty: 0, reason: 'reproduced' });
+    expect(checks[0]?.details.clipSimilarity).toBeCloseTo(1, 6);
+    expect(checks[1]).toMatchObject({ score: 0, penalty: -3, reason: 'misreported-clip' });
+  });
+});
+
+describe('failures and retries', () => {
+  it('tells a miner that fails twice from one that fails once, and a miner that is down', async () => {
+    const task = await syntheticTask({
+      kind: 'TextToImage',
+      seed: taskSeed(VALIDATOR_UID, 31),
+      model: 'tiny',
+      profile,
+    });
+    const failing = await queryMiner(dendrite, target('eve'), task);
+    expect(failing).toMatchObject({
+      statusCode: 500,
+      attempts: 2,
+      fault: 'miner',
+      statusMessage: 'miner failure',
+    });
+    expect(failing.outputs).toBeUndefined();
+    const flaky = await queryMiner(dendrite, target('ferdie'), task);
+    expect(flaky).toMatchObject({ statusCode: 200, attempts: 2, fault: 'none' });
+    const down = await queryMiner(dendrite, { ...target('bob'), port: 1 }, task);
+    expect(down).toMatchObject({ statusCode: 503, attempts: 2, fault: 'miner' });
+    // Addressed to the wrong hotkey: the miner refuses our request (401), the validator's fault.
+    const misaddressed = await queryMiner(
+      dendrite,
+      { ...target('bob'), hotkey: target('dave').hotkey },
+      task,
+    );
+    expect(misaddressed).toMatchObject({ statusCode: 401, attempts: 2, fault: 'validator' });
+  });
+});
+
+describe('storing results and head-to-head', () => {
+  it('stores checked results and the preference of the honest miner', async () => {
+    const task = await syntheticTask({
+      kind: 'TextToImage',
+      seed: taskSeed(VALIDATOR_UID, 41),
+      model: 'tiny',
+      profile,
+    });
+    const outcomes = await queryMiners(dendrite, [target('bob'), target('charlie')], task);
+    const checks = await Promise.all(
+      outcomes.map((o) => checkResult(models, task, o.outputs ?? {})),
+    );
+    const ids = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      ids.push(await storeOutcome(db.storage.results, outcome, { nowMs: 2_000, check: checks[i] }));
+    }
+    const rows = await db.storage.results.listForTask(task.id);
+    expect(rows.map((r) => [r.uid, r.statusCode, r.checked, r.checkScore])).toEqual([
+      [1, 200, true, checks[0]?.score],
+      [2, 200, true, checks[1]?.score],
+    ]);
+    const stored = await headToHead(
+      db.storage.comparisons,
+      outcomes.map((outcome, i) => ({ outcome, quality: checks[i]?.score ?? 0 })),
+      { nowMs: 2_000 },
+    );
+    expect(stored).toBe(1);
+    const [comparison] = await db.storage.comparisons.listBetween(0, 3_000);
+    expect(comparison).toMatchObject({
+      taskId: task.id,
+      uidA: 1,
+      uidB: 2,
+      preference: 1,
+      taskKind: 'TextToImage',
+    });
+
+    const refused = await queryMiner(
+      dendrite,
+      { ...target('bob'), hotkey: target('dave').hotkey },
+      task,
+    );
+    expect(await storeOutcome(db.storage.results, refused, { nowMs: 2_000 })).toBeUndefined();
+  });
+});
