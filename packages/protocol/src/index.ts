@@ -19,6 +19,7 @@ export {
 export {
   cryptoReady,
   type Hotkey,
+  hotkeyFromPair,
   hotkeyFromSeed,
   hotkeyFromUri,
   SS58_FORMAT,

@@ -1,12 +1,14 @@
 /**
- * sr25519 hotkeys. Signing goes through `@polkadot/keyring` (wasm backend); verification, the
- * axon's hot path, through `@polkadot-labs/schnorrkel-wasm` with a bounded cache of decoded
- * public keys (see `verifier.ts`).
+ * sr25519 hotkeys. Keys are derived with `@polkadot/keyring`/`util-crypto` (secret URIs, dev paths);
+ * signing and verification (`verifier.ts`), which an axon does on every request, run schnorrkel
+ * compiled to wasm (`@polkadot-labs/schnorrkel-wasm`), several times faster than the pure-JS path.
  */
-import { Keyring } from '@polkadot/keyring';
+
+import { DEV_PHRASE, Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { u8aToHex } from '@polkadot/util';
+import { u8aEq, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { sr25519_sign } from '@polkadot-labs/schnorrkel-wasm';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 
 /** Bittensor's SS58 prefix (generic substrate). */
@@ -28,12 +30,51 @@ export function cryptoReady(): Promise<boolean> {
   return readyPromise;
 }
 
-function fromPair(pair: KeyringPair): Hotkey {
+const encoder = new TextEncoder();
+
+/** A hotkey signing with schnorrkel-wasm from an sr25519 secret key (64 bytes, polkadot layout). */
+function fromSecret(address: string, publicKey: Uint8Array, secretKey: Uint8Array): Hotkey {
+  return {
+    address,
+    publicKey,
+    sign: (message) =>
+      sr25519_sign(
+        publicKey,
+        secretKey,
+        typeof message === 'string' ? encoder.encode(message) : message,
+      ),
+  };
+}
+
+// PKCS8 layout of an unencrypted polkadot sr25519 pair: header(16) | secret(64) | divider(5) | public(32)
+const PKCS8_SECRET = [16, 80] as const;
+const PKCS8_PUBLIC = [85, 117] as const;
+
+/**
+ * A hotkey from a keyring pair (e.g. one loaded from a wallet file). Signs with schnorrkel-wasm
+ * when the pair's secret can be read (an unlocked sr25519 pair); otherwise through the pair.
+ */
+export function hotkeyFromPair(pair: KeyringPair): Hotkey {
+  if (pair.type === 'sr25519' && !pair.isLocked) {
+    try {
+      const pkcs8 = pair.encodePkcs8();
+      const secretKey = pkcs8.slice(...PKCS8_SECRET);
+      if (pkcs8.length === PKCS8_PUBLIC[1] && u8aEq(pkcs8.slice(...PKCS8_PUBLIC), pair.publicKey)) {
+        return fromSecret(pair.address, pair.publicKey, secretKey);
+      }
+    } catch {
+      // fall through to the pair's own signing
+    }
+  }
   return {
     address: pair.address,
     publicKey: pair.publicKey,
     sign: (message) => pair.sign(message),
   };
+}
+
+function fromPair(pair: KeyringPair): Hotkey {
+  return hotkeyFromPair(pair);
 }
 
 /**
@@ -44,7 +85,7 @@ export async function hotkeyFromUri(uri: string): Promise<Hotkey> {
   await cryptoReady();
   const keyring = new Keyring({ type: 'sr25519', ss58Format: SS58_FORMAT });
   try {
-    return fromPair(keyring.addFromUri(uri));
+    return fromPair(keyring.addFromUri(uri.startsWith('//') ? `${DEV_PHRASE}${uri}` : uri));
   } catch (cause) {
     throw new ProtocolError(
       ProtocolErrorCode.BadKey,

@@ -112,6 +112,18 @@ describe('miner axon', () => {
     );
   });
 
+  it('401 for a bad signature from a registered validator key', async () => {
+    const d = new Dendrite({ hotkey: alice });
+    const p = d.prepare(target(), TextToImage, VALID_TASK_INPUTS.TextToImage);
+    await d.close();
+    p.headers.bt_header_dendrite_signature = `0x${'ab'.repeat(64)}`;
+    const res = await fetch(p.url, { method: 'POST', headers: p.headers, body: p.body });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /^Not Verified with error: Signature mismatch/,
+    );
+  });
+
   it('429 at once when the task is at capacity, and 200 again once it is free', async () => {
     const holding = call(alice, (d) =>
       d.call(target(), TextToImage, { ...VALID_TASK_INPUTS.TextToImage, prompt: 'hold' }),

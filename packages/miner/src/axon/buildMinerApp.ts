@@ -109,7 +109,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
     return send(reply, 'unknown', res, performance.now());
   });
 
-  app.get('/healthz', async () => ({
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({
     status: draining ? 'draining' : 'ok',
     hotkey: deps.hotkey.address,
     netuid: deps.metagraph.current.netuid,
@@ -118,7 +118,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
     tasks: admission.snapshot(),
   }));
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     for (const s of admission.snapshot()) {
       metrics.queueDepth.set({ synapse: s.task }, s.waiting);
       metrics.inFlight.set({ synapse: s.task }, s.running);

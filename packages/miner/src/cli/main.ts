@@ -44,6 +44,18 @@ async function start(argv: Record<string, unknown>): Promise<void> {
     name: 'miner',
     redact: ['*.password', '*.signature', '*.seed'],
   });
+  // Signals are taken from the first moment: one during start-up stops the miner once it is up.
+  let stopSignal: string | undefined;
+  let stop: ((signal: string) => void) | undefined;
+  const onSignal = (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    log.info({ signal }, 'stopping');
+    stop?.(signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
   // Task backends from the config's models, loaded once the registration is checked (a bad
   // model stops start-up).
   let tasks: TaskBackends | undefined;
@@ -59,11 +71,7 @@ async function start(argv: Record<string, unknown>): Promise<void> {
     throw err;
   });
   tasks?.bindMetrics(running.miner.metrics);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
+  stop = () => {
     running
       .stop()
       .then(() => tasks?.close())
@@ -75,8 +83,7 @@ async function start(argv: Record<string, unknown>): Promise<void> {
         },
       );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (stopSignal) stop(stopSignal);
 }
 
 async function register(argv: Record<string, unknown>): Promise<void> {

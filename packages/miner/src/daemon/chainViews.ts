@@ -1,17 +1,14 @@
 /** Adapters from the chain package's types to what the axon uses. */
 import type { KeyringPair, Metagraph } from '@subnet/chain';
-import type { Hotkey } from '@subnet/protocol';
+import { type Hotkey, hotkeyFromPair } from '@subnet/protocol';
 import { type MetagraphView, metagraphView } from '../axon/metagraphView';
 
 export const RAO_PER_TAO = 1_000_000_000;
 
 /** A chain keypair as the protocol's signing hotkey. */
 export function hotkeyOfPair(pair: KeyringPair): Hotkey {
-  return {
-    address: pair.address,
-    publicKey: pair.publicKey,
-    sign: (message) => pair.sign(message),
-  };
+  // signs with the pair's secret in wasm: the axon signs every answer
+  return hotkeyFromPair(pair);
 }
 
 /** The axon's view of a metagraph snapshot (stake in TAO). */

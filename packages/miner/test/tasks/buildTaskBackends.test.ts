@@ -9,7 +9,7 @@ import { loadMinerConfig } from '../../src/config/loadConfig';
 import { MinerError, MinerErrorCode } from '../../src/errors';
 import { MinerMetrics } from '../../src/metrics/minerMetrics';
 import { buildTaskBackends } from '../../src/tasks/buildTaskBackends';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from './modelFixtures';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '../../src/testing/index';
 
 let f: ModelFixtures;
 const log = pino({ level: 'silent' });

@@ -34,7 +34,7 @@ import { MetagraphHolder, metagraphView } from '../../src/axon/metagraphView';
 import { loadMinerConfig } from '../../src/config/loadConfig';
 import { MinerMetrics } from '../../src/metrics/minerMetrics';
 import { buildTaskBackends, type TaskBackends } from '../../src/tasks/buildTaskBackends';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from './modelFixtures';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '../../src/testing/index';
 
 let fixtures: ModelFixtures;
 let tasks: TaskBackends;

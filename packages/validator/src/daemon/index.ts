@@ -1,4 +1,12 @@
 export {
+  type Capacities,
+  createWorkLoop,
+  PeriodWorkLoop,
+  SEED_INDEX_KEY,
+  servingTargets,
+  type WorkLoopOptions,
+} from './createWorkLoop';
+export {
   type MetagraphSync,
   type MetagraphSyncOptions,
   startMetagraphSync,

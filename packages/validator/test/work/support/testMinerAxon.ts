@@ -55,6 +55,8 @@ export interface TestMinerOptions {
   behaviour?: MinerBehaviour;
   /** The Capacity answer (volume, models and adapters per task kind). */
   capacities?: Record<string, { volume: number; models: string[]; loras: string[] }>;
+  /** Interface to listen on (default 127.0.0.1; the chain refuses to serve 127.0.0.1 itself). */
+  host?: string;
 }
 
 export interface TestMiner {
@@ -259,7 +261,7 @@ export async function startTestMiner(options: TestMinerOptions): Promise<TestMin
       res.end(JSON.stringify({ message: String(e) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,

@@ -45,8 +45,16 @@ export const TINY_DIFFUSION_TOKENIZER = {
   pad_token: '<|im_end|>',
 };
 
-export async function writeModelFixtures(): Promise<ModelFixtures> {
-  const root = await mkdtemp(join(tmpdir(), 'miner-models-'));
+export interface WriteModelFixturesOptions {
+  /** Directory to write into (created; default a fresh temporary directory). */
+  root?: string;
+}
+
+export async function writeModelFixtures(
+  options: WriteModelFixturesOptions = {},
+): Promise<ModelFixtures> {
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), 'miner-models-')));
+  await mkdir(root, { recursive: true });
   const put = async (path: string, data: Uint8Array) => {
     await mkdir(join(path, '..'), { recursive: true });
     await writeFile(path, data);
@@ -130,7 +138,7 @@ export async function writeModelFixtures(): Promise<ModelFixtures> {
   for (const dir of [diffusionDir, plainDiffusionDir])
     await put(join(dir, 'tokenizer', 'tokenizer.json'), tokenizerJson);
 
-  await mkdir(join(root, 'loras'));
+  await mkdir(join(root, 'loras'), { recursive: true });
   const unetLora = await writeTestAdapter({
     dir: join(root, 'loras'),
     name: 'pixel',

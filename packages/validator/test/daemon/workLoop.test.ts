@@ -1,0 +1,198 @@
+/**
+ * The daemon's work loop on the real devnet: two test miner axons registered and served on chain
+ * (an honest one and one that tampers with its tokens), the validator registered; one period run
+ * from the chain's metagraph: capacities asked, queries planned and sent, answers checked with the
+ * validator's own test models, scores folded in the shape the daemon stores.
+ */
+import { ChainClient, type Metagraph } from '@subnet/chain';
+import { type Devnet, startDevnet } from '@subnet/chain/devnet';
+import { devKeys } from '@subnet/chain/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkLoop, SEED_INDEX_KEY, servingTargets } from '../../src/daemon/index';
+import { startTestMiner, type TestMiner } from '../work/support/testMinerAxon';
+import {
+  checkModels,
+  type Engines,
+  openEngines,
+  openTestStorage,
+} from '../work/support/workHarness';
+
+// The chain refuses to serve 127.0.0.1 itself; the rest of 127/8 is loopback as well.
+const HOST = '127.0.0.2';
+const capacities = { Completion: { volume: 2, models: ['tiny-llm'], loras: [] } };
+
+let devnet: Devnet;
+let client: ChainClient;
+let engines: Engines;
+let db: Awaited<ReturnType<typeof openTestStorage>>;
+let mg: Metagraph;
+const miners: TestMiner[] = [];
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+  client = await ChainClient.connect({ network: devnet.endpoint });
+  engines = await openEngines();
+  db = await openTestStorage();
+  const keys = await devKeys();
+  const netuid = devnet.netuid;
+  miners.push(
+    await startTestMiner({ hotkey: keys.charlie.hotkey, llm: engines.llm, capacities, host: HOST }),
+    await startTestMiner({
+      hotkey: keys.dave.hotkey,
+      llm: engines.llm,
+      capacities,
+      host: HOST,
+      behaviour: { tamperTokenId: 65 },
+    }),
+  );
+  for (const k of [keys.bob, keys.charlie, keys.dave]) {
+    await client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });
+  }
+  for (const [i, k] of [keys.charlie, keys.dave].entries()) {
+    await client.serveAxon({
+      netuid,
+      hotkey: k.hotkey,
+      ip: HOST,
+      port: (miners[i] as TestMiner).port,
+    });
+  }
+  mg = await client.metagraph(netuid);
+  await db.storage.miners.syncMetagraph(
+    mg.neurons.map((n) => ({ uid: n.uid, hotkey: n.hotkey })),
+    mg.block,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(miners.map((m) => m.close()));
+  await db?.close();
+  await engines?.release();
+  await client?.close();
+  await devnet?.close();
+});
+
+describe('the work loop', () => {
+  it('queries the served miners of the metagraph and scores the honest one above the cheat', async () => {
+    const keys = await devKeys();
+    const uidOf = (address: string) => mg.neurons.find((n) => n.hotkey === address)?.uid;
+    const [bob, charlie, dave] = [keys.bob, keys.charlie, keys.dave].map((k) =>
+      uidOf(k.hotkey.address),
+    );
+    // The validator never queries itself, and an axon that was never served is skipped.
+    expect(servingTargets(mg, keys.bob.hotkey.address)).toEqual([
+      { uid: charlie, hotkey: keys.charlie.hotkey.address, ip: HOST, port: miners[0]?.port },
+      { uid: dave, hotkey: keys.dave.hotkey.address, ip: HOST, port: miners[1]?.port },
+    ]);
+
+    const loop = createWorkLoop({
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      blockMs: 100,
+      checkShare: 1,
+      headToHeadShare: 0.5,
+      profile: { maxTokens: [12, 16], temperatures: [0.7], maxPromptChars: 80 },
+    });
+    // The period the metagraph's block is in, as the daemon would give it.
+    const period = Math.floor(mg.block / 2);
+    const result = await loop.runPeriod({
+      period,
+      startBlock: period * 2,
+      periodBlocks: 2,
+      metagraph: mg,
+      storage: db.storage,
+      signal: new AbortController().signal,
+      logger: pino({ level: 'silent' }),
+    });
+    await loop.close();
+
+    // Each miner offered 2 Completions; with every other query paired, each got its 2.
+    expect(miners.map((m) => m.served.filter((s) => s === 'Completion').length)).toEqual([2, 2]);
+    expect(miners.map((m) => m.served.filter((s) => s === 'Capacity').length)).toEqual([1, 1]);
+    expect(await db.storage.state.get(SEED_INDEX_KEY)).toBe(3);
+    expect(result.period).toBe(period);
+    expect(result.scores.map((s) => [s.uid, s.taskKind, s.period])).toEqual([
+      [charlie, 'Completion', period],
+      [dave, 'Completion', period],
+    ]);
+    expect(result.scores.every((s) => s.uid !== bob)).toBe(true);
+    for (const s of result.scores) {
+      expect(Object.keys(s.components).sort()).toEqual([
+        'check',
+        'headToHead',
+        'quality',
+        'speed',
+        'volume',
+      ]);
+    }
+    const [honest, cheat] = result.scores;
+    // The honest miner reproduces exactly; the cheat's tampered tokens fail the logprob check.
+    expect(honest?.components.check).toBe(1);
+    expect(cheat?.components.check).toBeLessThan(0.5);
+    expect(honest?.components.headToHead).toBeGreaterThan(cheat?.components.headToHead ?? 1);
+    expect(honest?.components.volume).toBe(cheat?.components.volume);
+    expect(honest?.score).toBeGreaterThan(cheat?.score ?? 1);
+    // The rows are also stored, as the daemon's `recordPeriod` would (idempotently) do again.
+    expect((await db.storage.scores.listPeriod(period)).map((s) => s.uid)).toEqual([charlie, dave]);
+  });
+
+  it('stops early on an aborted signal and still folds the period', async () => {
+    const keys = await devKeys();
+    const before = miners.map((m) => m.served.length);
+    const abort = new AbortController();
+    abort.abort();
+    const loop = createWorkLoop({
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      blockMs: 60_000,
+    });
+    const period = Math.floor(mg.block / 2) + 1;
+    const result = await loop.runPeriod({
+      period,
+      startBlock: period * 2,
+      periodBlocks: 2,
+      metagraph: mg,
+      storage: db.storage,
+      signal: abort.signal,
+      logger: pino({ level: 'silent' }),
+    });
+    await loop.close();
+    // Only the Capacity questions went out; nothing planned was sent.
+    expect(miners.map((m, i) => m.served.length - (before[i] as number))).toEqual([1, 1]);
+    expect(result.period).toBe(period);
+    expect(result.scores.map((s) => s.components.volume)).toEqual([0, 0]);
+  });
+});
+
+describe('a miner that stops answering', () => {
+  it('keeps its last offer, fails its queries and is observed at 0', async () => {
+    const keys = await devKeys();
+    const loop = createWorkLoop({
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      blockMs: 100,
+      checkShare: 1,
+    });
+    const run = (period: number) =>
+      loop.runPeriod({
+        period,
+        startBlock: period * 2,
+        periodBlocks: 2,
+        metagraph: mg,
+        storage: db.storage,
+        signal: new AbortController().signal,
+        logger: pino({ level: 'silent' }),
+      });
+    const first = Math.floor(mg.block / 2) + 2;
+    await run(first);
+    const dave = mg.neurons.find((n) => n.hotkey === keys.dave.hotkey.address)?.uid;
+    await miners[1]?.close();
+    const result = await run(first + 1);
+    await loop.close();
+    const row = result.scores.find((s) => s.uid === dave);
+    expect(row?.components.check).toBe(0);
+    expect(row?.components.volume).toBe(0);
+    const failed = await db.storage.results.listForUid(dave as number);
+    expect(failed.filter((r) => r.statusCode !== 200).length).toBe(2);
+  });
+});
