@@ -3,9 +3,8 @@
  * unregistered (naming the register command), and once registered it serves its axon on
  * 127.0.0.2, the chain's Axons entry shows it, and a validator gets answers from it.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerConfig } from '../src/config/loadConfig';
 import { hotkeyOfPair } from '../src/daemon/chainViews';
 import { type RunningMiner, startMiner } from '../src/daemon/startMiner';
-import { modelsSection, writeModelFixtures } from '../src/testing/index';
 
 let devnet: Devnet;
 let chain: ChainClient;
@@ -213,96 +211,21 @@ describe('pnpm miner register / status (the CLI, as an operator runs it)', () =>
     expect(r.out).toMatch(/local axon {2}ok, tasks/);
   });
 
+  it('models forwards to the registry tool (list, and a clear error for an unknown id)', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'miner-models-cache-'));
+    const list = await cli(['models', 'list', '--cache-dir', cache]);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain(`cache: ${cache}`);
+    const pull = await cli(['models', 'pull', 'no-such-model', '--cache-dir', cache]);
+    expect(pull.code).toBe(1);
+    expect(pull.err).toContain("unknown model 'no-such-model'");
+  });
+
   it('a broken flag exits 1 naming the flag', async () => {
     const r = await cli(['start', '--netuid', 'abc']);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
       '--netuid: Invalid input: expected number, received NaN (received "abc")',
     );
-  });
-});
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.2', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-describe('pnpm miner start as a process', () => {
-  it('SIGTERM during a long request: the request completes, then the process exits 0', async () => {
-    const fixtures = await writeModelFixtures();
-    const port = await freePort();
-    const file = join(walletPath, 'miner.yaml');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        netuid: devnet.netuid,
-        subtensor: { network: devnet.endpoint },
-        wallet: { name: 'charlie', hotkey: 'default', path: walletPath },
-        axon: { ip: '127.0.0.2', port, external_ip: '127.0.0.2' },
-        blacklist: { allow_hotkeys: [(keys.bob as DevKeys).hotkey.address] },
-        tasks: { TextToImage: { models: ['tiny-sd'], volume: 10 } },
-        models: modelsSection(fixtures),
-        logging: { level: 'info' },
-      }),
-    );
-    const child = spawn(TSX, [CLI, 'start', '--config', file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      log += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      log += d;
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    for (let i = 0; i < 600 && !log.includes('"msg":"miner ready"'); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(log).toContain('"msg":"miner ready"');
-
-    const dendrite = new Dendrite({ hotkey: hotkeyOfPair((keys.bob as DevKeys).hotkey) });
-    const long = dendrite.call(
-      { ip: '127.0.0.2', port, hotkey: (keys.charlie as DevKeys).hotkey.address },
-      TextToImage,
-      {
-        prompt: 'a long one',
-        steps: 50,
-        cfg_scale: 5,
-        width: 1344,
-        height: 1344,
-        seed: 3,
-        model: 'tiny-sd',
-      },
-      { timeout: 120 },
-    );
-    // SIGTERM once the axon reports the request running
-    const running = async () => {
-      const h = (await fetch(`http://127.0.0.2:${port}/healthz`).then((r) => r.json())) as {
-        tasks: { task: string; running: number }[];
-      };
-      return h.tasks.some((t) => t.task === 'TextToImage' && t.running === 1);
-    };
-    for (let i = 0; i < 500 && !(await running()); i++) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGTERM');
-    const answer = await long;
-    await dendrite.close();
-    await exited;
-    expect({ code: answer.dendrite.status_code, message: answer.dendrite.status_message }).toEqual({
-      code: 200,
-      message: 'Success',
-    });
-    expect(answer.image_b64?.length).toBeGreaterThan(100);
-    expect(await exited).toBe(0);
-    const order = ['"msg":"stopping"', '"msg":"answered"', '"msg":"stopped"'].map((m) =>
-      log.indexOf(m),
-    );
-    expect(order.every((i) => i >= 0)).toBe(true);
-    expect(order).toEqual([...order].sort((a, b) => a - b));
-    await fixtures.remove();
   });
 });

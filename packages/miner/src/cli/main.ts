@@ -5,6 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { ChainClient, loadColdkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
+import { runModelsCommand } from '@subnet/inference';
 import pino from 'pino';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -264,7 +265,19 @@ await yargs(hideBin(process.argv))
       }),
     run(status),
   )
-  .demandCommand(1, 'name a command: start, register or status')
+  .command(
+    'models [args..]',
+    'list | pull | verify | providers: the models in the registry (downloads with resume and sha256)',
+    (y) => y.help(false).version(false).strict(false),
+    async () => {
+      // The inference package's command, with its own flags and --help.
+      process.env.LOG_LEVEL ??= 'warn';
+      const args = process.argv.slice(process.argv.indexOf('models') + 1);
+      const code = await runModelsCommand(args, { stdout: process.stdout, stderr: process.stderr });
+      process.exit(code);
+    },
+  )
+  .demandCommand(1, 'name a command: start, register, status or models')
   .strictCommands()
   .wrap(Math.min(110, process.stdout.columns ?? 110))
   .help()
