@@ -158,38 +158,38 @@ async function secretFileBytes(
   return naclEncrypt(Buffer.from(JSON.stringify(json)), password);
 }
 
-/** Creates the coldkey (and coldkeypub.txt) of a wallet. Returns the mnemonic: show it once. */
-export async function createColdkey(
-  ref: WalletRef,
-  options: CreateKeyOptions = {},
+async function createKey(
+  secretPath: string,
+  publicPath: string,
+  options: CreateKeyOptions,
 ): Promise<{ address: string; mnemonic: string }> {
   const mnemonic = options.mnemonic ?? mnemonicGenerate(12);
   const { pair, json } = await pairFromMnemonic(mnemonic);
-  const paths = walletPaths(ref);
   writeKeyfile(
-    paths.coldkey,
+    secretPath,
     await secretFileBytes(json, options.password),
     options.overwrite ?? false,
   );
-  writeKeyfile(paths.coldkeypub, publicKeyfileJson(pair), true);
+  writeKeyfile(publicPath, publicKeyfileJson(pair), true);
   return { address: pair.address, mnemonic };
 }
 
-/** Creates a hotkey of a wallet (unencrypted, as btcli does by default). */
-export async function createHotkey(
+/** Creates the coldkey (and coldkeypub.txt) of a wallet. Returns the mnemonic: show it once. */
+export function createColdkey(
   ref: WalletRef,
   options: CreateKeyOptions = {},
 ): Promise<{ address: string; mnemonic: string }> {
-  const mnemonic = options.mnemonic ?? mnemonicGenerate(12);
-  const { pair, json } = await pairFromMnemonic(mnemonic);
   const paths = walletPaths(ref);
-  writeKeyfile(
-    paths.hotkey,
-    await secretFileBytes(json, options.password),
-    options.overwrite ?? false,
-  );
-  writeKeyfile(paths.hotkeypub, publicKeyfileJson(pair), true);
-  return { address: pair.address, mnemonic };
+  return createKey(paths.coldkey, paths.coldkeypub, options);
+}
+
+/** Creates a hotkey of a wallet (unencrypted, as btcli does by default). */
+export function createHotkey(
+  ref: WalletRef,
+  options: CreateKeyOptions = {},
+): Promise<{ address: string; mnemonic: string }> {
+  const paths = walletPaths(ref);
+  return createKey(paths.hotkey, paths.hotkeypub, options);
 }
 
 /** Writes a key from a secret URI (`//Alice`): for dev wallets on local networks only. */

@@ -1,3 +1,4 @@
+import { INPUT_IMAGE_MAX_PIXELS, SEED_MAX } from '@subnet/protocol/tasks';
 import { z } from 'zod';
 
 /**
@@ -6,9 +7,8 @@ import { z } from 'zod';
  * height here only need to be multiples of 8 (the VAE's scale) so that small test models run;
  * the wire bounds (512..1344 in steps of 64) are the protocol's to enforce.
  */
-export const SEED_MAX = 4_294_967_295;
-/** Largest decoded input image (the protocol's INPUT_IMAGE_MAX_PIXELS). */
-export const INPUT_IMAGE_MAX_PIXELS = 2048 * 2048;
+/** The protocol's bounds, used here as the pipelines' own (one definition). */
+export { INPUT_IMAGE_MAX_PIXELS, SEED_MAX };
 
 /** Encoded image bytes (PNG, JPEG or WebP); base64 is decoded before this. */
 const imageBytes = () =>

@@ -1,3 +1,4 @@
+import { INPUT_IMAGE_MAX_PIXELS } from '@subnet/protocol/tasks';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { InferenceErrorCode } from '../errors';
@@ -8,8 +9,6 @@ import {
   imageBytesToBase64,
 } from './decodeImage';
 import { encodeImage, resizeImage } from './encodeImage';
-
-const INPUT_IMAGE_MAX_PIXELS = 2048 * 2048;
 
 function gradient(width: number, height: number) {
   const data = new Uint8Array(width * height * 3);
