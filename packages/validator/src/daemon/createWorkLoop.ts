@@ -21,6 +21,11 @@ import type { PeriodContext, PeriodScores, WorkLoop } from './workLoop';
 
 /** The stored index of the next synthetic seed, so a restart does not repeat seeds. */
 export const SEED_INDEX_KEY = 'work.seedIndex';
+/**
+ * When the newest period's work began: a validator restarted mid-period scores the answers it
+ * had before the restart along with the rest, instead of starting the period's window afresh.
+ */
+export const PERIOD_START_KEY = 'work.periodStart';
 
 export interface WorkLoopOptions {
   /** The validator's hotkey: signs the queries; its uid picks the seed range. */
@@ -81,6 +86,7 @@ export class PeriodWorkLoop implements WorkLoop {
   async runPeriod(ctx: PeriodContext): Promise<PeriodScores> {
     const { metagraph: mg, storage, signal } = ctx;
     const log = ctx.logger.child({ module: 'work' });
+    const periodStartMs = await this.#periodStart(ctx);
     const startMs = this.#now();
     const self = mg.neurons.find((n) => n.hotkey === this.#o.hotkey.address);
     const validatorUid = self?.uid ?? 0;
@@ -154,7 +160,7 @@ export class PeriodWorkLoop implements WorkLoop {
     const folded = await foldPeriodScores(storage, {
       period: ctx.period,
       nowMs,
-      fromMs: startMs,
+      fromMs: periodStartMs,
       toMs: nowMs + 1,
       hotkeys: new Map(mg.neurons.map((n) => [n.uid, n.hotkey])),
       offered: new Map(
@@ -166,6 +172,23 @@ export class PeriodWorkLoop implements WorkLoop {
     });
     log.info({ sent, rows: folded.periodRows.length, aborted: signal.aborted }, 'period folded');
     return { period: ctx.period, scores: folded.periodRows };
+  }
+
+  /** The period's first start, kept in storage (the same after a restart within the period). */
+  async #periodStart(ctx: PeriodContext): Promise<number> {
+    const stored = await ctx.storage.state.get<{ period: number; startMs: number }>(
+      PERIOD_START_KEY,
+    );
+    if (stored?.period === ctx.period) {
+      ctx.logger.info(
+        { period: ctx.period, since: new Date(stored.startMs).toISOString() },
+        'resuming the period: answers stored before the restart are scored with the rest',
+      );
+      return stored.startMs;
+    }
+    const startMs = this.#now();
+    await ctx.storage.state.set(PERIOD_START_KEY, { period: ctx.period, startMs }, startMs);
+    return startMs;
   }
 
   /** Closes the dendrite's connections. */

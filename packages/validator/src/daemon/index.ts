@@ -1,6 +1,7 @@
 export {
   type Capacities,
   createWorkLoop,
+  PERIOD_START_KEY,
   PeriodWorkLoop,
   SEED_INDEX_KEY,
   servingTargets,

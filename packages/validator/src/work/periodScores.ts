@@ -183,21 +183,40 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
 }
 
 /**
+ * The moving scores the newest period's fold started from. Folding the same period again (the
+ * validator restarted before the period was handled) starts from them instead of from averages
+ * that already hold the period, so a period is folded in once however often it is re-run.
+ */
+export const FOLD_BASE_KEY = 'work.foldBase';
+
+interface FoldBase {
+  period: number;
+  moving: MovingScore[];
+}
+
+/**
  * Reads the period's results and comparisons in [fromMs, toMs) and the moving scores, computes
  * the period's scores and stores them (period rows and moving scores); returns the task scores.
  */
 export async function foldPeriodScores(
-  repos: Pick<Repositories, 'results' | 'comparisons' | 'scores'>,
+  repos: Pick<Repositories, 'results' | 'comparisons' | 'scores' | 'state'>,
   facts: Omit<PeriodFacts, 'summaries' | 'comparisons' | 'previous'> & {
     fromMs: number;
     toMs: number;
   },
 ): Promise<PeriodScoresResult> {
-  const [summaries, comparisons, previous] = await Promise.all([
+  const [summaries, comparisons, base] = await Promise.all([
     repos.results.summarize(facts.fromMs, facts.toMs),
     repos.comparisons.listBetween(facts.fromMs, facts.toMs),
-    repos.scores.listMoving(),
+    repos.state.get<FoldBase>(FOLD_BASE_KEY),
   ]);
+  let previous: MovingScore[];
+  if (base?.period === facts.period) {
+    previous = base.moving;
+  } else {
+    previous = await repos.scores.listMoving();
+    await repos.state.set(FOLD_BASE_KEY, { period: facts.period, moving: previous }, facts.nowMs);
+  }
   const result = computePeriodScores({ ...facts, summaries, comparisons, previous });
   await repos.scores.recordPeriod(result.periodRows);
   for (const m of result.moving) await repos.scores.setMoving(m);

@@ -9,7 +9,12 @@ import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { devKeys } from '@subnet/chain/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkLoop, SEED_INDEX_KEY, servingTargets } from '../../src/daemon/index';
+import {
+  createWorkLoop,
+  PERIOD_START_KEY,
+  SEED_INDEX_KEY,
+  servingTargets,
+} from '../../src/daemon/index';
 import { startTestMiner, type TestMiner } from '../work/support/testMinerAxon';
 import {
   checkModels,
@@ -161,6 +166,52 @@ describe('the work loop', () => {
     expect(miners.map((m, i) => m.served.length - (before[i] as number))).toEqual([1, 1]);
     expect(result.period).toBe(period);
     expect(result.scores.map((s) => s.components.volume)).toEqual([0, 0]);
+  });
+});
+
+describe('a validator restarted mid-period', () => {
+  it('scores the answers given before the restart, and folds the period in once', async () => {
+    const keys = await devKeys();
+    const options = {
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      blockMs: 100,
+      checkShare: 1,
+      headToHeadShare: 0,
+      profile: { maxTokens: [12, 16] as const, temperatures: [0.7], maxPromptChars: 80 },
+    };
+    const period = Math.floor(mg.block / 2) + 10;
+    const ctx = (signal: AbortSignal) => ({
+      period,
+      startBlock: period * 2,
+      periodBlocks: 2,
+      metagraph: mg,
+      storage: db.storage,
+      signal,
+      logger: pino({ level: 'silent' }),
+    });
+    // The first process does the period's work; it stops before the daemon records the period.
+    const first = createWorkLoop(options);
+    const before = await first.runPeriod(ctx(new AbortController().signal));
+    await first.close();
+    const movingBefore = await db.storage.scores.listMoving();
+    expect(await db.storage.state.get(PERIOD_START_KEY)).toMatchObject({ period });
+
+    // The restarted process (a new loop, the same storage) re-runs the period and stops at once.
+    const stopped = new AbortController();
+    stopped.abort();
+    const second = createWorkLoop(options);
+    const after = await second.runPeriod(ctx(stopped.signal));
+    await second.close();
+    const strip = (rows: typeof before.scores) =>
+      rows.map(({ createdMs: _c, ...row }) => row).sort((a, b) => a.uid - b.uid);
+    // Both miners answered 2 checked Completions before the restart; they still count after it.
+    expect(strip(before.scores).map((r) => r.components.volume)).toEqual([1, 1]);
+    expect(strip(after.scores)).toEqual(strip(before.scores));
+    // Folding the period again started from the same moving scores: nothing counted twice.
+    const strip2 = (rows: typeof movingBefore) =>
+      rows.map(({ updatedMs: _u, ...row }) => row).sort((a, b) => a.uid - b.uid);
+    expect(strip2(await db.storage.scores.listMoving())).toEqual(strip2(movingBefore));
   });
 });
 
