@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
 import { ValidatorError } from '../src/errors';
+import { profileOf } from '../src/work/openCheckModels';
 
 const dir = mkdtempSync(join(tmpdir(), 'validator-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,8 +36,64 @@ describe('loadValidatorConfig', () => {
       metagraph: { every_blocks: 5 },
       period: { blocks: 360 },
       weights: { task_shares: {} },
+      checking: {
+        models: { registry: { manifests: [] }, budgets: {}, entries: {} },
+        check_share: 0.5,
+        head_to_head_share: 0.25,
+        llm_sample_match: false,
+        block_ms: 12_000,
+        profile: {},
+      },
       logging: { level: 'info' },
     });
+  });
+
+  it('reads the checking section: models as a miner lists them, shares, the synthetic profile', () => {
+    const config = loadValidatorConfig({
+      flags: {
+        netuid: '7',
+        checking: {
+          models: { entries: { 'tiny-llm': { type: 'llm', threads: '1' } } },
+          check_share: '1',
+          profile: {
+            image_sizes: '512x512,768x1024',
+            steps: '2-3',
+            max_tokens: ['8', '12'],
+            temperatures: '0,0.7',
+          },
+        },
+      },
+    });
+    expect(config.checking.models.entries).toEqual({
+      'tiny-llm': {
+        type: 'llm',
+        decode_mode: 'exact',
+        providers: ['cpu'],
+        device_id: 0,
+        threads: 1,
+      },
+    });
+    expect(config.checking.check_share).toBe(1);
+    expect(profileOf(config.checking.profile)).toEqual({
+      imageSizes: [
+        [512, 512],
+        [768, 1024],
+      ],
+      steps: [2, 3],
+      maxTokens: [8, 12],
+      temperatures: [0, 0.7],
+    });
+  });
+
+  it('names the bad key of a checking section', () => {
+    const bad = (checking: unknown) =>
+      errorOf(() => loadValidatorConfig({ flags: { netuid: '7', checking } })).message;
+    expect(bad({ profile: { steps: '5-2' } })).toContain('checking.profile.steps');
+    expect(bad({ profile: { image_sizes: '512' } })).toContain('must be WIDTHxHEIGHT');
+    expect(bad({ check_share: '2' })).toContain('checking.check_share');
+    expect(bad({ models: { entries: { x: { type: 'gpt' } } } })).toContain(
+      'checking.models.entries.x.type',
+    );
   });
 
   it('layers file < env < flags and freezes the result', () => {

@@ -2,13 +2,14 @@
 // storage (a replaced hotkey loses its history), weights set from stored scores at the next
 // period, and stop() closing storage.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChainClient, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
+import { createTinyLlm, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
@@ -17,6 +18,7 @@ import { ValidatorError } from '../src/errors';
 import { openStorage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import type { WeightsOutcome } from '../src/weights/index';
+import { startTestMiner } from './work/support/testMinerAxon';
 
 let devnet: Devnet;
 let client: ChainClient;
@@ -119,7 +121,10 @@ describe('startValidator', () => {
       },
     });
     const steps = lines.filter((l) => l.module === 'start').map((l) => l.msg);
-    expect(steps).toEqual([
+    // No work loop was given: the validator says what it will not do and how to change that.
+    const idle = steps.find((m) => String(m).startsWith('no work loop'));
+    expect(idle).toContain('list the models miners serve under checking.models');
+    expect(steps.filter((m) => m !== idle)).toEqual([
       '1/5 wallet: hotkey loaded',
       '2/5 chain: connected',
       '3/5 registration: uid with a validator permit',
@@ -179,8 +184,38 @@ describe('startValidator', () => {
 });
 
 describe('validator start (a real process)', () => {
-  it('serves the organic API once running and stops cleanly on SIGTERM', async () => {
+  it('loads its check models, scores a served miner, sets weights on chain, stops on SIGTERM', async () => {
     const { dataDir } = (await harness.freshConfig()) as { dataDir: string };
+    // The validator's own copy of the model the miner serves, written as an operator has it.
+    const models = await writeModelFixtures();
+    const section = modelsSection(models);
+    const configFile = join(walletDir, 'validator.yaml');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        checking: {
+          models: { ...section, entries: { 'tiny-llm': section.entries['tiny-llm'] } },
+          block_ms: 100,
+          check_share: 1,
+          profile: { max_tokens: '8-12', temperatures: '0.7', max_prompt_chars: 80 },
+        },
+      }),
+    );
+    // charlie (uid 2) serves the tiny LLM on chain; dave (uid 3) is registered but serves nothing.
+    const llm = await createTinyLlm();
+    const miner = await startTestMiner({
+      hotkey: keys.charlie.hotkey,
+      llm,
+      capacities: { Completion: { volume: 2, models: ['tiny-llm'], loras: [] } },
+      host: '127.0.0.2',
+    });
+    await client.serveAxon({
+      netuid,
+      hotkey: keys.charlie.hotkey,
+      ip: '127.0.0.2',
+      port: miner.port,
+    });
+
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('SUBNET_VALIDATOR_')) delete env[k];
     const child = spawn(
@@ -190,6 +225,8 @@ describe('validator start (a real process)', () => {
         'tsx',
         fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)),
         'start',
+        '--config',
+        configFile,
         '--netuid',
         String(netuid),
         '--subtensor.network',
@@ -200,6 +237,10 @@ describe('validator start (a real process)', () => {
         walletDir,
         '--data-dir',
         dataDir,
+        '--period.blocks',
+        '5',
+        '--metagraph.every_blocks',
+        '1',
         '--api.port',
         '0',
         '--api.text_models',
@@ -209,25 +250,61 @@ describe('validator start (a real process)', () => {
     );
     const logs: Array<Record<string, unknown>> = [];
     let buffered = '';
-    const listening = new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-          const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
-          buffered = buffered.slice(nl + 1);
-          logs.push(line);
-          if (line.msg === 'organic API listening') resolve(String(line.url));
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code} before listening`)));
+    const waiters: Array<() => void> = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        logs.push(JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>);
+        buffered = buffered.slice(nl + 1);
+        for (const w of waiters) w();
+      }
     });
-    const url = await listening;
-    const doc = await fetch(`${url}/openapi.json`);
-    expect(doc.status).toBe(200);
-    const unauthorized = await fetch(`${url}/v1/models`);
-    expect(unauthorized.status).toBe(401);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+    const logged = (msg: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const check = () => {
+          const line = logs.find((l) => l.msg === msg);
+          if (line) resolve(line);
+        };
+        waiters.push(check);
+        check();
+        void exited.then((code) => reject(new Error(`exited ${code} before logging '${msg}'`)));
+      });
+    try {
+      const url = String((await logged('organic API listening')).url);
+      const doc = await fetch(`${url}/openapi.json`);
+      expect(doc.status).toBe(200);
+      const unauthorized = await fetch(`${url}/v1/models`);
+      expect(unauthorized.status).toBe(401);
+      expect((await logged('check models loaded')).models).toEqual({
+        llm: ['tiny-llm'],
+        diffusion: [],
+        upscaler: [],
+        clip: [],
+        nsfw: [],
+      });
+
+      // Blocks move the periods on: the work loop queries charlie, checks, scores; weights follow.
+      const weightsSet = logged('weights set');
+      let done = false;
+      void weightsSet.then(() => {
+        done = true;
+      });
+      for (let i = 0; i < 60 && !done; i++) {
+        await devnet.newBlocks(1);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const set = await weightsSet;
+      // Only charlie was served and answered: all the weight is its.
+      expect(set.uids).toEqual([2]);
+      expect(await chainWeights(1)).toEqual({ uids: [2], values: [65535] });
+      expect(miner.served.filter((n) => n === 'Capacity').length).toBeGreaterThanOrEqual(1);
+      expect(miner.served.filter((n) => n === 'Completion').length).toBeGreaterThanOrEqual(1);
+    } finally {
+      child.kill('SIGTERM');
+      await miner.close();
+      await models.remove();
+    }
     expect(await exited).toBe(0);
     const messages = logs.map((l) => l.msg);
     expect(messages.filter((m) => typeof m === 'string' && /^\d\/5 /.test(m))).toEqual([

@@ -1,6 +1,13 @@
 // Test doubles for other packages' tests: small real models built from fixed seeds.
 export { lastRowLogprobs } from './llmChecks';
 export { loraDelta, type TestAdapter, writeTestAdapter } from './loraFixtures';
+export {
+  type ModelFixtures,
+  modelsSection,
+  TINY_DIFFUSION_TOKENIZER,
+  type WriteModelFixturesOptions,
+  writeModelFixtures,
+} from './modelFixtures';
 export { type Attr, attr, type Dim, type ElemType, OnnxGraph } from './onnxGraph';
 export { ProtobufWriter } from './protobufWriter';
 export {

@@ -2,13 +2,18 @@
  * `validator start`: parses btcli-style flags with yargs, loads and validates the configuration
  * once, starts the daemon and stops it on SIGTERM/SIGINT (the API drains, storage closes).
  */
+
+import type { KeyringPair } from '@subnet/chain';
 import pino, { type Logger } from 'pino';
 import yargs from 'yargs';
 import { startOrganicApi } from '../api/startOrganicApi';
 import { loadValidatorConfig } from '../config/loadConfig';
 import type { ValidatorConfig } from '../config/validatorConfig';
+import { createWorkLoop } from '../daemon/createWorkLoop';
 import { type RunningValidator, startValidator } from '../daemon/startValidator';
+import type { WorkLoop } from '../daemon/workLoop';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
+import { openCheckModels, profileOf } from '../work/openCheckModels';
 
 export interface StartCommandIo {
   out(text: string): void;
@@ -38,6 +43,15 @@ const START_OPTIONS = {
   'period.blocks': { type: 'string', describe: 'scoring period in blocks (default 360)' },
   'metagraph.every_blocks': { type: 'string', describe: 'metagraph refresh (default 5 blocks)' },
   'weights.version_key': { type: 'string', describe: 'version key sent with weights' },
+  'checking.check_share': {
+    type: 'string',
+    describe: 'share of answers re-run with the same seed (default 0.5)',
+  },
+  'checking.head_to_head_share': {
+    type: 'string',
+    describe: 'share of queries sent to two miners at once (default 0.25)',
+  },
+  'checking.block_ms': { type: 'string', describe: 'wall time of one block (default 12000)' },
   'logging.level': { type: 'string', describe: 'trace | debug | info | warn | error' },
   'password-env': {
     type: 'string',
@@ -45,7 +59,8 @@ const START_OPTIONS = {
   },
   config: {
     type: 'string',
-    describe: 'YAML/JSON config file (flags and SUBNET_VALIDATOR_* env override it)',
+    describe:
+      'YAML/JSON config file (flags and SUBNET_VALIDATOR_* env override it); checking.models lists the models answers are checked with (docs/validator.md)',
   },
 } as const;
 
@@ -77,6 +92,33 @@ function configOf(
     env,
     file: typeof config === 'string' ? config : undefined,
   });
+}
+
+/** The work loop over the validator's own check models (`checking`). */
+async function openWork(
+  config: Readonly<ValidatorConfig>,
+  hotkey: KeyringPair,
+  log: Logger,
+  env: StartCommandIo['env'],
+): Promise<{ loop: WorkLoop; close(): Promise<void> }> {
+  const opened = await openCheckModels(config.checking, { log, env: { ...env } });
+  log.info({ models: opened.loaded }, 'check models loaded');
+  const { checking } = config;
+  const loop = createWorkLoop({
+    hotkey,
+    models: opened.models,
+    blockMs: checking.block_ms,
+    checkShare: checking.check_share,
+    headToHeadShare: checking.head_to_head_share,
+    profile: profileOf(checking.profile),
+  });
+  return {
+    loop,
+    async close() {
+      await loop.close();
+      await opened.release();
+    },
+  };
 }
 
 function waitForSignal(running: RunningValidator, log: Logger): Promise<void> {
@@ -162,6 +204,9 @@ export async function runStartCommand(
     running = await startValidator(config, {
       logger: log,
       hotkeyPassword: password,
+      ...(Object.keys(config.checking.models.entries).length > 0
+        ? { work: (hotkey: KeyringPair) => openWork(config, hotkey, log, io.env) }
+        : {}),
       services: async (ctx) => (ctx.config.api.enabled ? [await startOrganicApi(ctx, log)] : []),
     });
   } catch (e) {

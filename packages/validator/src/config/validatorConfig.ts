@@ -3,6 +3,7 @@
  * flags, validated once at start. Flag names follow btcli (`--wallet.name`,
  * `--subtensor.network`); the storage flags are the ones `validator keys` takes too.
  */
+import { modelsConfigSchema } from '@subnet/inference/catalog';
 import { z } from 'zod';
 
 const list = z
@@ -10,6 +11,13 @@ const list = z
   .transform((v) =>
     (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
   );
+/** An inclusive range, as `[min, max]` or `"min-max"`. */
+const range = z
+  .union([z.tuple([z.coerce.number(), z.coerce.number()]), z.string().regex(/^\d+-\d+$/)])
+  .transform((v) => (typeof v === 'string' ? (v.split('-').map(Number) as [number, number]) : v))
+  .refine(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 1 && a <= b, {
+    message: 'must be min-max with 1 <= min <= max',
+  });
 const bool = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
@@ -63,6 +71,44 @@ export const validatorConfigSchema = z.strictObject({
       version_key: z.coerce.bigint().min(0n).optional(),
       /** Share of emissions per task kind (default 1 each). */
       task_shares: z.record(z.string(), z.coerce.number().min(0)).default({}),
+    })
+    .prefault({}),
+  /**
+   * Checking by reproduction: the validator's own copies of the models miners serve (the same
+   * `models` section as a miner's: registry, budgets, entries by the model ids miners offer),
+   * and how much of the work is checked. Without entries the validator sends no synthetic work.
+   */
+  checking: z
+    .strictObject({
+      models: modelsConfigSchema.prefault({}),
+      /** Entry id of a CLIP vision tower for the image checks (else the reward model alone). */
+      clip: z.string().min(1).optional(),
+      /** Entry id of an NSFW classifier for the image checks. */
+      nsfw: z.string().min(1).optional(),
+      /** Share of single answers re-run with the same seed. */
+      check_share: z.coerce.number().min(0).max(1).default(0.5),
+      /** Share of queries sent to two miners at once. */
+      head_to_head_share: z.coerce.number().min(0).max(1).default(0.25),
+      /** Also re-sample LLM answers with the task's seed (miners on the same provider only). */
+      llm_sample_match: bool.default(false),
+      /** Wall time of one block; synthetic queries are spread over the period's blocks. */
+      block_ms: z.coerce.number().int().min(100).max(600_000).default(12_000),
+      /** Narrows the synthetic tasks (defaults: the reference subnet's distributions). */
+      profile: z
+        .strictObject({
+          /** Image sizes as WIDTHxHEIGHT. */
+          image_sizes: list
+            .pipe(z.array(z.string().regex(/^\d+x\d+$/, 'must be WIDTHxHEIGHT, e.g. 1024x1024')))
+            .optional(),
+          steps: range.optional(),
+          max_tokens: range.optional(),
+          temperatures: list
+            .transform((v) => v.map(Number))
+            .pipe(z.array(z.number().min(0).max(2)).min(1))
+            .optional(),
+          max_prompt_chars: z.coerce.number().int().min(1).optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   logging: z

@@ -29,6 +29,11 @@ export interface StartValidatorDeps {
   logger: Logger;
   hotkeyPassword?: string | undefined;
   workLoop?: WorkLoop;
+  /**
+   * Makes the work loop once storage is open (the validator's check models are loaded here, so
+   * their errors stop start-up before the daemon runs). Ignored when `workLoop` is given.
+   */
+  work?: (hotkey: KeyringPair) => Promise<{ loop: WorkLoop; close(): Promise<void> }>;
   onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
   /** Started last, once storage and the loop run (the organic API). */
   services?: (ctx: RunningContext) => Promise<Service[]>;
@@ -107,6 +112,18 @@ export async function startValidator(
       '4/5 storage: open and migrated',
     );
 
+    let workLoop = deps.workLoop;
+    if (!workLoop && deps.work) {
+      const work = await deps.work(hotkey);
+      cleanup.push(() => work.close());
+      workLoop = work.loop;
+    }
+    if (!workLoop) {
+      log.warn(
+        'no work loop: checking.models has no entries, so no synthetic work is sent and weights come from the scores already stored; list the models miners serve under checking.models (see docs/validator.md)',
+      );
+    }
+
     const daemon = new ValidatorDaemon({
       client,
       storage,
@@ -119,7 +136,7 @@ export async function startValidator(
       ...(config.weights.version_key === undefined
         ? {}
         : { versionKey: config.weights.version_key }),
-      ...(deps.workLoop ? { workLoop: deps.workLoop } : {}),
+      ...(workLoop ? { workLoop } : {}),
       ...(deps.onPeriodDone ? { onPeriodDone: deps.onPeriodDone } : {}),
     });
     await daemon.start();

@@ -23,6 +23,7 @@ export type {
   CheckOutcome,
 } from './checkTypes';
 export { WorkError, WorkErrorCode } from './errors';
+export { type OpenedCheckModels, openCheckModels, profileOf } from './openCheckModels';
 export {
   computePeriodScores,
   foldPeriodScores,

@@ -1,0 +1,153 @@
+/**
+ * The `models.entries` of a configuration, checked before anything loads: files present, registry
+ * ids known and of the llm-decoder pipeline and downloaded, scheduler settings valid, adapter
+ * files present, CLIP/NSFW references of the right type. Each entry gets its plan: the device it
+ * will land on and the memory it takes (the entry's memory_bytes, else the manifest's, else the
+ * size of its files).
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { schedulerConfigSchema } from '../diffusion/createScheduler';
+import { InferenceError, InferenceErrorCode } from '../errors';
+import { plannedDevice } from '../llm/openLlmEngine';
+import type { ModelRegistry } from '../registry/modelRegistry';
+import { openRegistry } from '../registry/openRegistry';
+import type { ModelPlan } from '../runtime/modelManager';
+import { parseRuntimeConfig, type RuntimeConfig } from '../runtime/runtimeConfig';
+import { expandHome } from './expandHome';
+import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
+
+/** The parts of a diffusion export folder, and which are optional. */
+const DIFFUSION_PARTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
+const OPTIONAL_PARTS = ['text_encoder_2', 'vae_encoder', 'controlnet'] as const;
+
+export interface CheckedModels {
+  entries: ReadonlyMap<string, ModelEntryConfig>;
+  plans: ReadonlyMap<string, ModelPlan>;
+  /** Parts found in each diffusion folder (vae_encoder, controlnet, ...). */
+  parts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Opened when an entry is an LLM. */
+  registry: ModelRegistry | undefined;
+}
+
+const configError = (message: string, cause?: unknown) =>
+  new InferenceError(InferenceErrorCode.BadConfig, message, cause ? { cause } : {});
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? s.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A registry LLM: listed, an llm-decoder, downloaded. Returns the manifest's memoryBytes. */
+async function checkLlm(where: string, llmId: string, registry: ModelRegistry): Promise<number> {
+  let bytes: number;
+  try {
+    const m = registry.model(llmId);
+    if (m.pipeline !== 'llm-decoder') {
+      throw new Error(
+        `registry model ${llmId} is a ${m.pipeline} model; type llm serves llm-decoder models in-process`,
+      );
+    }
+    bytes = m.memoryBytes;
+  } catch (cause) {
+    throw configError(`${where}: ${(cause as Error).message}`, cause);
+  }
+  const status = await registry.status(llmId);
+  if (!status.downloaded) {
+    const missing = status.files.filter((f) => f.state !== 'complete').map((f) => f.path);
+    throw configError(
+      `${where}: model ${llmId} is not downloaded to ${registry.cacheDir} (missing ${missing.join(', ')}); run \`pnpm models pull ${llmId}\``,
+    );
+  }
+  return bytes;
+}
+
+/** A diffusion folder: its required parts and tokenizer, scheduler settings, adapter files. */
+async function checkDiffusion(
+  where: string,
+  entry: Extract<ModelEntryConfig, { type: 'diffusion' }>,
+): Promise<{ found: Set<string>; total: number }> {
+  const dir = expandHome(entry.dir);
+  const found = new Set<string>();
+  let total = 0;
+  for (const part of [...DIFFUSION_PARTS, ...OPTIONAL_PARTS]) {
+    const size = await fileSize(join(dir, part, 'model.onnx'));
+    if (size === undefined) continue;
+    found.add(part);
+    total += size;
+  }
+  const missing = DIFFUSION_PARTS.filter((p) => !found.has(p)).map((p) => `${p}/model.onnx`);
+  if ((await fileSize(join(dir, 'tokenizer', 'tokenizer.json'))) === undefined)
+    missing.push('tokenizer/tokenizer.json');
+  if (missing.length > 0) throw configError(`${where}: ${dir} has no ${missing.join(', ')}`);
+  const scheduler = schedulerConfigSchema.safeParse(entry.scheduler);
+  if (!scheduler.success)
+    throw configError(`${where}.scheduler: ${scheduler.error.issues[0]?.message}`);
+  for (const [lora, file] of Object.entries(entry.loras)) {
+    if ((await fileSize(expandHome(file.path))) === undefined)
+      throw configError(`${where}.loras.${lora}: no file at ${file.path}`);
+  }
+  return { found, total };
+}
+
+/** Checks every entry and plans where each will load; throws INFERENCE_BAD_CONFIG naming the key. */
+export async function checkModelEntries(options: {
+  models: ModelsConfig;
+  env?: NodeJS.ProcessEnv;
+}): Promise<CheckedModels> {
+  const { models } = options;
+  const entries = new Map(Object.entries(models.entries));
+  let registry: ModelRegistry | undefined;
+  if ([...entries.values()].some((e) => e.type === 'llm')) {
+    registry = await openRegistry({
+      manifests: models.registry.manifests.map(expandHome),
+      ...(models.registry.cache_dir ? { cacheDir: expandHome(models.registry.cache_dir) } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    }).catch((cause: unknown) => {
+      throw configError(`models.registry: ${(cause as Error).message}`, cause);
+    });
+  }
+  const plans = new Map<string, ModelPlan>();
+  const parts = new Map<string, ReadonlySet<string>>();
+  for (const [id, entry] of entries) {
+    const where = `models.entries.${id}`;
+    const runtime = runtimeOf(entry);
+    let bytes = entry.memory_bytes;
+    if (entry.type === 'llm') {
+      bytes ??= await checkLlm(where, entry.registry_id ?? id, registry as ModelRegistry);
+    } else if (entry.type === 'diffusion') {
+      const folder = await checkDiffusion(where, entry);
+      parts.set(id, folder.found);
+      bytes ??= folder.total;
+    } else {
+      const size = await fileSize(expandHome(entry.file));
+      if (size === undefined) throw configError(`${where}: no model file at ${entry.file}`);
+      bytes ??= size;
+    }
+    if (entry.type === 'diffusion' || entry.type === 'upscaler') {
+      for (const kind of ['clip', 'nsfw'] as const) {
+        const ref = entry[kind];
+        if (ref === undefined) continue;
+        const target = entries.get(ref);
+        if (!target) throw configError(`${where}.${kind}: no model '${ref}' in models.entries`);
+        if (target.type !== kind)
+          throw configError(`${where}.${kind}: model '${ref}' is a ${target.type}, not a ${kind}`);
+      }
+    }
+    plans.set(id, { device: plannedDevice(runtime), bytes });
+  }
+  return { entries, plans, parts, registry };
+}
+
+/** The onnxruntime settings of one entry. */
+export function runtimeOf(entry: ModelEntryConfig): RuntimeConfig {
+  return parseRuntimeConfig({
+    providers: entry.providers,
+    deviceId: entry.device_id,
+    intraOpNumThreads: entry.threads,
+  });
+}

@@ -1,0 +1,113 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferenceErrorCode } from '../errors';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '../testing/modelFixtures';
+import { TINY_CLIP_IMAGE_SIZE } from '../testModels/diffusion/tinyImageModels';
+import { checkModelEntries } from './checkModelEntries';
+import { ModelCatalog } from './modelCatalog';
+import { modelsConfigSchema } from './modelsConfig';
+
+let f: ModelFixtures;
+const log = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  f = await writeModelFixtures();
+});
+afterAll(() => f?.remove());
+
+const parse = (section: unknown) => modelsConfigSchema.parse(section);
+
+describe('checkModelEntries', () => {
+  it('plans every entry on its device with the manifest or file size', async () => {
+    const checked = await checkModelEntries({ models: parse(modelsSection(f)), env: {} });
+    expect([...checked.plans.keys()]).toEqual([
+      'tiny-llm',
+      'tiny-sd',
+      'tiny-sd-plain',
+      'tiny-clip',
+      'tiny-nsfw',
+      'tiny-x2',
+    ]);
+    expect(checked.plans.get('tiny-llm')).toEqual({ device: 'cpu', bytes: 4_000_000 });
+    expect([...(checked.parts.get('tiny-sd') ?? [])].sort()).toEqual([
+      'controlnet',
+      'text_encoder',
+      'unet',
+      'vae_decoder',
+      'vae_encoder',
+    ]);
+    expect([...(checked.parts.get('tiny-sd-plain') ?? [])].sort()).toEqual([
+      'text_encoder',
+      'unet',
+      'vae_decoder',
+    ]);
+  });
+
+  it('names the key and the fix of a broken entry', async () => {
+    const section = modelsSection(f);
+    const broken = async (entries: Record<string, unknown>) =>
+      checkModelEntries({
+        models: parse({ ...section, entries: { ...section.entries, ...entries } }),
+        env: {},
+      }).then(
+        () => undefined,
+        (e: { code: string; message: string }) => [e.code, e.message],
+      );
+    expect(
+      await broken({ 'tiny-clip': { type: 'clip', file: join(f.root, 'nope.onnx') } }),
+    ).toEqual([
+      InferenceErrorCode.BadConfig,
+      `models.entries.tiny-clip: no model file at ${f.root}/nope.onnx`,
+    ]);
+    expect(
+      await broken({ 'tiny-sd': { ...section.entries['tiny-sd'], nsfw: 'tiny-clip' } }),
+    ).toEqual([
+      InferenceErrorCode.BadConfig,
+      "models.entries.tiny-sd.nsfw: model 'tiny-clip' is a clip, not a nsfw",
+    ]);
+    await rm(join(f.cacheDir, 'models', 'tiny-llm', 'model.onnx'));
+    try {
+      const [code, message] = (await broken({})) ?? [];
+      expect(code).toBe(InferenceErrorCode.BadConfig);
+      expect(message).toContain('models.entries.tiny-llm: model tiny-llm is not downloaded');
+      expect(message).toContain('missing model.onnx');
+      expect(message).toContain('`pnpm models pull tiny-llm`');
+    } finally {
+      const fresh = await writeModelFixtures();
+      const path = join('models', 'tiny-llm', 'model.onnx');
+      await writeFile(join(f.cacheDir, path), await readFile(join(fresh.cacheDir, path)));
+      await fresh.remove();
+    }
+  });
+});
+
+describe('ModelCatalog', () => {
+  it('loads each model as its type and refuses another type', async () => {
+    const catalog = await ModelCatalog.open({ models: parse(modelsSection(f)), log, env: {} });
+    const text = await catalog.use('tiny-llm', 'llm', async (b) =>
+      b.engine.complete({ prompt: 'hello', maxTokens: 4, temperature: 0, seed: 1 }),
+    );
+    expect(text.tokenIds).toHaveLength(4);
+    const side = await catalog.use('tiny-clip', 'clip', async (b) => b.clip.imageSize);
+    expect(side).toBe(TINY_CLIP_IMAGE_SIZE);
+    await expect(catalog.use('tiny-clip', 'llm', async () => 1)).rejects.toMatchObject({
+      code: InferenceErrorCode.UnknownModel,
+      message: 'model tiny-clip is not a llm model',
+    });
+    await expect(catalog.use('nope', 'llm', async () => 1)).rejects.toMatchObject({
+      code: InferenceErrorCode.UnknownModel,
+      message:
+        'unknown model nope (configured: tiny-llm, tiny-sd, tiny-sd-plain, tiny-clip, tiny-nsfw, tiny-x2)',
+    });
+    expect(
+      catalog.manager
+        .loaded()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['tiny-clip', 'tiny-llm']);
+    await catalog.manager.close();
+    expect(catalog.manager.loaded()).toEqual([]);
+  });
+});

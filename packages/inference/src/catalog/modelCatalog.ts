@@ -1,0 +1,123 @@
+/**
+ * The models of one process (a miner, a validator), from its config (`models.entries`): checked before anything loads,
+ * then loaded on demand through one ModelManager, which keeps each device under its budget
+ * (`models.budgets`), evicts idle models least recently used first, and reports what is loaded
+ * (for metrics).
+ */
+import type { Logger } from 'pino';
+import { InferenceError, InferenceErrorCode } from '../errors';
+import type { ModelRegistry } from '../registry/modelRegistry';
+import { ModelManager, type ModelPlan } from '../runtime/modelManager';
+import { type CheckedModels, checkModelEntries } from './checkModelEntries';
+import { type BackendOf, type LoadedBackend, loadModel } from './loadModel';
+import type { ModelEntryConfig, ModelsConfig, ModelType } from './modelsConfig';
+
+export interface ModelCatalogOptions {
+  models: ModelsConfig;
+  log: Logger;
+  /** For the registry's SUBNET_MODELS_* variables (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The models of one process: checked entries, their plans, and the manager that loads them. */
+export class ModelCatalog {
+  readonly manager: ModelManager<LoadedBackend>;
+  private readonly onChange = new Set<() => void>();
+
+  private readonly entries: ReadonlyMap<string, ModelEntryConfig>;
+  /** Parts found in each diffusion folder (vae_encoder, controlnet, ...). */
+  readonly diffusionParts: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly registry: ModelRegistry | undefined;
+
+  private constructor(
+    checked: CheckedModels,
+    budgets: Readonly<Record<string, number>>,
+    log: Logger,
+  ) {
+    this.entries = checked.entries;
+    this.diffusionParts = checked.parts;
+    this.registry = checked.registry;
+    this.manager = new ModelManager<LoadedBackend>({
+      budgets,
+      plan: (id) => checked.plans.get(id) as ModelPlan,
+      load: async (id) => {
+        const entry = this.entries.get(id);
+        if (!entry)
+          throw new InferenceError(InferenceErrorCode.UnknownModel, `unknown model ${id}`);
+        const loaded = await loadModel({ id, entry, registry: this.registry, log });
+        return {
+          ...loaded,
+          dispose: async () => {
+            await loaded.dispose();
+            this.changed();
+          },
+        };
+      },
+      logger: log,
+    });
+  }
+
+  /** Checks every entry (see checkModelEntries) and makes the manager that loads them. */
+  static async open(options: ModelCatalogOptions): Promise<ModelCatalog> {
+    const checked = await checkModelEntries({
+      models: options.models,
+      ...(options.env ? { env: options.env } : {}),
+    });
+    return new ModelCatalog(checked, options.models.budgets, options.log);
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  entry(id: string): ModelEntryConfig | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Runs `fn` with the model loaded and held (it is not evicted meanwhile). */
+  async use<K extends ModelType, R>(
+    id: string,
+    type: K,
+    fn: (backend: BackendOf<K>) => Promise<R>,
+  ): Promise<R> {
+    const { backend, release } = await this.acquire(id, type);
+    try {
+      return await fn(backend);
+    } finally {
+      release();
+    }
+  }
+
+  /** Holds the model (loading it if needed) until `release()`; for work that outlives a call. */
+  async acquire<K extends ModelType>(
+    id: string,
+    type: K,
+  ): Promise<{ backend: BackendOf<K>; release(): void }> {
+    if (!this.entries.has(id)) {
+      const known = this.ids().join(', ') || 'none';
+      throw new InferenceError(
+        InferenceErrorCode.UnknownModel,
+        `unknown model ${id} (configured: ${known})`,
+      );
+    }
+    const lease = await this.manager.acquire(id);
+    this.changed();
+    if (lease.value.type !== type) {
+      lease.release();
+      throw new InferenceError(
+        InferenceErrorCode.UnknownModel,
+        `model ${id} is not a ${type} model`,
+      );
+    }
+    return { backend: lease.value as BackendOf<K>, release: () => lease.release() };
+  }
+
+  /** Calls `fn` whenever a model is loaded or unloaded. */
+  watch(fn: () => void): void {
+    this.onChange.add(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.onChange) fn();
+  }
+}
