@@ -29,7 +29,7 @@ if [[ -z "$PY" ]] || ! usable "$PY"; then
   exit 1
 fi
 
-echo "python-env: creating $VENV with $($PY --version) (bittensor, xgboost, imagehash); this takes a minute the first time" >&2
+echo "python-env: creating $VENV with $($PY --version) (bittensor, xgboost, imagehash, onnxruntime, tokenizers); this takes a minute the first time" >&2
 if ! "$PY" -m venv "$VENV" 2>/dev/null; then
   echo "python-env: '$PY -m venv' failed; on Debian/Ubuntu install python3-venv" >&2
   exit 1
