@@ -17,6 +17,16 @@ export {
 } from './daemon/index';
 export { ValidatorError, ValidatorErrorCode } from './errors';
 export {
+  addObservability,
+  type Health,
+  type ObservabilityOptions,
+  readStatus,
+  renderStatusPage,
+  type StatusSource,
+  ValidatorMetrics,
+  type ValidatorStatus,
+} from './status/index';
+export {
   openStorage,
   type Repositories,
   resolveStorageConfig,

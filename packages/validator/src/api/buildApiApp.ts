@@ -4,7 +4,8 @@
  * `/v1` route takes an API key as `Authorization: Bearer <key>`: unknown or revoked keys get 401,
  * a key over its rate limit 429 with `Retry-After`. Bodies are checked against the protocol's task
  * bounds (400 naming the field); the work goes to miners through a `MinerGateway`, and what a
- * request consumed is added to its key's usage.
+ * request consumed is added to its key's usage. With `observability`, the same server also answers
+ * `/metrics`, `/healthz` and the status page (src/status/).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { SEED_MAX } from '@subnet/protocol/tasks';
@@ -17,6 +18,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ApiKeyInfo, ApiKeys } from '../apiKeys/apiKeyService';
+import { addObservability, type ObservabilityOptions } from '../status/observabilityRoutes';
 import { GatewayUnavailable, type MinerGateway, type TextTask } from './minerGateway';
 import { openApiDocument } from './openApiDocument';
 import {
@@ -49,6 +51,8 @@ export interface ApiAppOptions {
   /** Seeds for requests without one (default: random in the protocol's range). */
   seed?: () => number;
   now?: () => number;
+  /** `/metrics`, `/healthz` and the status page (`/status`, `/status.json`), read from storage. */
+  observability?: ObservabilityOptions;
 }
 
 declare module 'fastify' {
@@ -85,6 +89,7 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
   });
   const seed = options.seed ?? (() => randomInt(0, SEED_MAX + 1));
   const now = options.now ?? Date.now;
+  if (options.observability) addObservability(app, options.observability);
 
   app.get('/openapi.json', async () => openApiDocument());
 

@@ -1,6 +1,7 @@
 /**
  * Starts the organic API as one of the daemon's services: keys from storage, miners reached
- * with a dendrite signed by the validator's hotkey, axons from the daemon's metagraph. `stop()`
+ * with a dendrite signed by the validator's hotkey, axons from the daemon's metagraph; the same
+ * server answers `/metrics`, `/healthz` and the status page from storage. `stop()`
  * stops taking requests and waits for those in flight.
  */
 import { Dendrite } from '@subnet/protocol';
@@ -29,9 +30,19 @@ export async function startOrganicApi(
       ...config.api.image_models.map((id) => ({ id, kind: 'image' as const })),
     ],
     logger,
+    observability: {
+      storage: ctx.storage,
+      engine: ctx.storage.engine,
+      netuid: config.netuid,
+      validator: { hotkey: ctx.hotkey.address, uid: ctx.uid },
+      chain: () => ({ endpoint: ctx.client.endpoint, block: ctx.daemon.metagraph()?.block }),
+    },
   });
   const url = await app.listen({ host: config.api.host, port: config.api.port });
-  logger.info({ url, docs: `${url}/openapi.json` }, 'organic API listening');
+  logger.info(
+    { url, docs: `${url}/openapi.json`, status: `${url}/status`, metrics: `${url}/metrics` },
+    'organic API listening',
+  );
   return {
     url,
     async stop() {

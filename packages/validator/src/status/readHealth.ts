@@ -1,0 +1,75 @@
+/**
+ * What `/healthz` answers: storage reachable (one query), the chain block last seen and the age of
+ * the newest metagraph written to storage. Healthy unless a part fails: `storage` when it cannot
+ * be queried, `chain` when the newest metagraph in storage is older than `metagraphStaleMs`.
+ */
+import type { StatusSource } from './statusSource';
+
+export type HealthPart = 'storage' | 'chain';
+
+export interface Health {
+  ok: boolean;
+  /** The parts that fail, empty when healthy. */
+  failing: HealthPart[];
+  storage: { ok: boolean; engine: string | null; error?: string };
+  chain: {
+    ok: boolean;
+    endpoint: string | null;
+    /** Block of the newest metagraph the daemon has seen. */
+    block: number | null;
+    /** When the newest metagraph was written to storage (epoch ms), and how long ago in seconds. */
+    metagraphUpdatedMs: number | null;
+    metagraphAgeS: number | null;
+  };
+  uptimeS: number;
+}
+
+export interface ReadHealthOptions {
+  /** The chain part fails when the newest metagraph is older than this (default 10 minutes). */
+  metagraphStaleMs?: number;
+  startedMs: number;
+}
+
+export const DEFAULT_METAGRAPH_STALE_MS = 10 * 60_000;
+
+export async function readHealth(
+  source: StatusSource,
+  options: ReadHealthOptions,
+): Promise<Health> {
+  const now = (source.now ?? Date.now)();
+  const chainView = source.chain?.();
+  let updatedMs: number | null = null;
+  let storageError: string | undefined;
+  try {
+    for (const m of await source.storage.miners.list()) {
+      if (updatedMs === null || m.updatedMs > updatedMs) updatedMs = m.updatedMs;
+    }
+  } catch (err) {
+    storageError = err instanceof Error ? err.message : String(err);
+  }
+  const ageMs = updatedMs === null ? null : Math.max(0, now - updatedMs);
+  const chainOk =
+    storageError !== undefined ||
+    ageMs === null ||
+    ageMs <= (options.metagraphStaleMs ?? DEFAULT_METAGRAPH_STALE_MS);
+  const failing: HealthPart[] = [];
+  if (storageError !== undefined) failing.push('storage');
+  if (!chainOk) failing.push('chain');
+  return {
+    ok: failing.length === 0,
+    failing,
+    storage: {
+      ok: storageError === undefined,
+      engine: source.engine ?? null,
+      ...(storageError === undefined ? {} : { error: storageError }),
+    },
+    chain: {
+      ok: chainOk,
+      endpoint: chainView?.endpoint ?? null,
+      block: chainView?.block ?? null,
+      metagraphUpdatedMs: updatedMs,
+      metagraphAgeS: ageMs === null ? null : Math.round(ageMs / 1000),
+    },
+    uptimeS: Math.round((now - options.startedMs) / 1000),
+  };
+}
