@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
 import { startMetagraphSync, startValidator } from '../src/daemon/index';
 import { ValidatorError } from '../src/errors';
+import { startObservabilityServer, type ValidatorStatus } from '../src/status/index';
 import { openStorage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import type { WeightsOutcome } from '../src/weights/index';
@@ -113,11 +114,21 @@ describe('startValidator', () => {
     lines.length = 0;
     const outcomes: Array<[number, WeightsOutcome]> = [];
     let wake: () => void = () => undefined;
-    const running = await startValidator(configFor('bob', dataDir), {
+    let statusUrl = '';
+    const config = loadValidatorConfig({
+      flags: { ...configFor('bob', dataDir), api: { enabled: 'false', port: '0' } },
+    });
+    const running = await startValidator(config, {
       logger: captureLogger(),
       onPeriodDone: (period, outcome) => {
         outcomes.push([period, outcome]);
         wake();
+      },
+      // No organic API: the status page, metrics and health still get their own server.
+      services: async (ctx) => {
+        const server = await startObservabilityServer(ctx, captureLogger());
+        statusUrl = server.url;
+        return [server];
       },
     });
     const steps = lines.filter((l) => l.module === 'start').map((l) => l.msg);
@@ -173,6 +184,17 @@ describe('startValidator', () => {
     await set;
     // 0.6 and 0.2 → 0.75 / 0.25 → sharpened 0.9 / 0.1 → 65535 and 7282.
     expect(await chainWeights(1)).toEqual({ uids: [2, 3], values: [65535, 7282] });
+    const health = await fetch(`${statusUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, storage: { engine: 'pglite' } });
+    expect(await (await fetch(`${statusUrl}/v1/models`)).status).toBe(404);
+    const status = (await (await fetch(`${statusUrl}/status.json`)).json()) as ValidatorStatus;
+    expect(status.validator).toEqual({ hotkey: keys.bob.hotkey.address, uid: 1, netuid });
+    expect(status.weights.current?.state).toBe('set');
+    expect(status.weights.current?.entries.map((e) => [e.uid, e.weight])).toEqual([
+      [2, 65535],
+      [3, 7282],
+    ]);
     expect(outcomes.find(([, o]) => o.kind === 'set')?.[1]).toMatchObject({ period });
 
     await running.stop();

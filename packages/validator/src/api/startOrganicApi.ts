@@ -8,6 +8,7 @@ import { Dendrite } from '@subnet/protocol';
 import type { Logger } from 'pino';
 import { ApiKeys } from '../apiKeys/apiKeyService';
 import type { RunningContext, Service } from '../daemon/startValidator';
+import { observabilityOf } from '../status/startObservabilityServer';
 import { buildApiApp } from './buildApiApp';
 import { DendriteGateway } from './minerGateway';
 
@@ -30,13 +31,7 @@ export async function startOrganicApi(
       ...config.api.image_models.map((id) => ({ id, kind: 'image' as const })),
     ],
     logger,
-    observability: {
-      storage: ctx.storage,
-      engine: ctx.storage.engine,
-      netuid: config.netuid,
-      validator: { hotkey: ctx.hotkey.address, uid: ctx.uid },
-      chain: () => ({ endpoint: ctx.client.endpoint, block: ctx.daemon.metagraph()?.block }),
-    },
+    observability: observabilityOf(ctx),
   });
   const url = await app.listen({ host: config.api.host, port: config.api.port });
   logger.info(

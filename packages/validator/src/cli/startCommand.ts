@@ -13,6 +13,7 @@ import { createWorkLoop } from '../daemon/createWorkLoop';
 import { type RunningValidator, startValidator } from '../daemon/startValidator';
 import type { WorkLoop } from '../daemon/workLoop';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
+import { startObservabilityServer } from '../status/startObservabilityServer';
 import { openCheckModels, profileOf } from '../work/openCheckModels';
 
 export interface StartCommandIo {
@@ -34,7 +35,11 @@ const START_OPTIONS = {
   'data-dir': { type: 'string', describe: 'embedded database directory' },
   'api.host': { type: 'string', describe: 'organic API interface (default 127.0.0.1)' },
   'api.port': { type: 'string', describe: 'organic API port (default 8090)' },
-  'api.enabled': { type: 'string', describe: 'serve the organic API (default true)' },
+  'api.enabled': {
+    type: 'string',
+    describe:
+      'serve the organic API (default true); false still serves /status, /metrics, /healthz there',
+  },
   'api.text_models': {
     type: 'string',
     describe: 'model ids sold for chat/completions (comma-separated)',
@@ -207,7 +212,11 @@ export async function runStartCommand(
       ...(Object.keys(config.checking.models.entries).length > 0
         ? { work: (hotkey: KeyringPair) => openWork(config, hotkey, log, io.env) }
         : {}),
-      services: async (ctx) => (ctx.config.api.enabled ? [await startOrganicApi(ctx, log)] : []),
+      services: async (ctx) => [
+        ctx.config.api.enabled
+          ? await startOrganicApi(ctx, log)
+          : await startObservabilityServer(ctx, log),
+      ],
     });
   } catch (e) {
     const code = (e as { code?: string }).code;

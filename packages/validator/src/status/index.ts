@@ -20,5 +20,6 @@ export {
   type WeightsStatus,
 } from './readStatus';
 export { type RenderOptions, renderStatusPage } from './renderStatusPage';
+export { observabilityOf, startObservabilityServer } from './startObservabilityServer';
 export type { ChainView, StatusSource } from './statusSource';
 export { ValidatorMetrics } from './validatorMetrics';
