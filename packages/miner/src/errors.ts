@@ -3,6 +3,8 @@ export const MinerErrorCode = {
   ConfigInvalid: 'MINER_CONFIG_INVALID',
   NotRegistered: 'MINER_NOT_REGISTERED',
   ModelNotLoaded: 'MINER_MODEL_NOT_LOADED',
+  /** The model's backend broke while running a task; it is out of service until reloaded: 503. */
+  ModelFailed: 'MINER_MODEL_FAILED',
   TaskNotServed: 'MINER_TASK_NOT_SERVED',
   Overloaded: 'MINER_OVERLOADED',
   QueueTimeout: 'MINER_QUEUE_TIMEOUT',

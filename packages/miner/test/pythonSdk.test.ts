@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import { Dendrite, type Hotkey } from '@subnet/protocol';
 import { TextToImage } from '@subnet/protocol/tasks';
 import { devHotkey } from '@subnet/protocol/testing';
@@ -17,7 +18,6 @@ import { buildMinerApp, type MinerApp } from '../src/axon/buildMinerApp';
 import { MetagraphHolder, metagraphView } from '../src/axon/metagraphView';
 import { loadMinerConfig } from '../src/config/loadConfig';
 import { buildTaskBackends, type TaskBackends } from '../src/tasks/buildTaskBackends';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from '../src/testing/index';
 
 const PYTHON = resolve(import.meta.dirname, '../../../.venv/bin/python');
 const SCRIPT = resolve(import.meta.dirname, 'python/sdk_text_to_image.py');

@@ -155,12 +155,17 @@ describe('pnpm miner start, on the devnet', () => {
   });
 });
 
-const TSX = resolve(import.meta.dirname, '../../../node_modules/.bin/tsx');
-const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+const PACKAGE = resolve(import.meta.dirname, '..');
+const CLI = resolve(PACKAGE, 'src/cli/main.ts');
 
+/** The CLI as `pnpm miner` runs it: node with tsx as a loader (no tsx parent process). */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(TSX, [CLI, ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', CLI, ...args],
+      { cwd: PACKAGE, timeout: 120_000 },
+    );
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -168,7 +173,10 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   }
 }
 
-describe('pnpm miner register / status (the CLI, as an operator runs it)', () => {
+// Each test starts one or two CLI processes: on busy cores their start-up alone takes many seconds.
+describe('pnpm miner register / status (the CLI, as an operator runs it)', {
+  timeout: 240_000,
+}, () => {
   const chainFlags = () => [
     '--netuid',
     String(devnet.netuid),

@@ -42,14 +42,34 @@ async function fileSize(path: string): Promise<number | undefined> {
   }
 }
 
-/** A registry LLM: listed, an llm-decoder, downloaded. Returns the manifest's memoryBytes. */
-async function checkLlm(where: string, llmId: string, registry: ModelRegistry): Promise<number> {
+/** The device of models served by an OpenAI-compatible server (`llm-openai`): nothing is local. */
+export const REMOTE_DEVICE = 'remote';
+
+/**
+ * A registry LLM: listed and an llm-decoder (downloaded; runs in-process) or an llm-openai model
+ * (a client of its server; the server's API key variable set). Returns the manifest's
+ * memoryBytes, or undefined for a remote model.
+ */
+async function checkLlm(
+  where: string,
+  llmId: string,
+  registry: ModelRegistry,
+  env: NodeJS.ProcessEnv,
+): Promise<number | undefined> {
   let bytes: number;
   try {
     const m = registry.model(llmId);
+    if (m.pipeline === 'llm-openai') {
+      const keyEnv = m.server?.apiKeyEnv;
+      if (keyEnv && !env[keyEnv])
+        throw new Error(
+          `registry model ${llmId} is served at ${m.server?.baseUrl} with the API key in $${keyEnv}, which is not set`,
+        );
+      return undefined;
+    }
     if (m.pipeline !== 'llm-decoder') {
       throw new Error(
-        `registry model ${llmId} is a ${m.pipeline} model; type llm serves llm-decoder models in-process`,
+        `registry model ${llmId} is a ${m.pipeline} model; type llm serves llm-decoder models in-process and llm-openai models through their server`,
       );
     }
     bytes = m.memoryBytes;
@@ -118,7 +138,18 @@ export async function checkModelEntries(options: {
     const runtime = runtimeOf(entry);
     let bytes = entry.memory_bytes;
     if (entry.type === 'llm') {
-      bytes ??= await checkLlm(where, entry.registry_id ?? id, registry as ModelRegistry);
+      const llmId = entry.registry_id ?? id;
+      const local = await checkLlm(
+        where,
+        llmId,
+        registry as ModelRegistry,
+        options.env ?? process.env,
+      );
+      if (local === undefined) {
+        plans.set(id, { device: REMOTE_DEVICE, bytes: 0 });
+        continue;
+      }
+      bytes ??= local;
     } else if (entry.type === 'diffusion') {
       const folder = await checkDiffusion(where, entry);
       parts.set(id, folder.found);

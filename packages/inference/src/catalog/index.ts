@@ -1,7 +1,12 @@
 // @subnet/inference/catalog: the `models` section of a configuration, checked and loaded.
-export { type CheckedModels, checkModelEntries, runtimeOf } from './checkModelEntries';
+export {
+  type CheckedModels,
+  checkModelEntries,
+  REMOTE_DEVICE,
+  runtimeOf,
+} from './checkModelEntries';
 export { expandHome } from './expandHome';
-export { type BackendOf, type LoadedBackend, loadModel } from './loadModel';
+export { type BackendOf, type BackendType, type LoadedBackend, loadModel } from './loadModel';
 export { ModelCatalog, type ModelCatalogOptions } from './modelCatalog';
 export {
   type ModelEntryConfig,

@@ -11,29 +11,39 @@ import { TiledUpscaler } from '../diffusion/tiledUpscaler';
 import { ClipEmbedder } from '../image/clipEmbedder';
 import { NsfwClassifier } from '../image/nsfwClassifier';
 import type { AdapterSource, LlmEngine } from '../llm/llmEngine';
+import { OpenAiCompatibleBackend } from '../llm/openAiBackend';
 import { openLlmEngine } from '../llm/openLlmEngine';
 import { AdapterStore } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import type { LoadedModel } from '../runtime/modelManager';
-import { createSession } from '../runtime/sessionFactory';
-import { runtimeOf } from './checkModelEntries';
+import { type CreatedSession, createSession } from '../runtime/sessionFactory';
+import { REMOTE_DEVICE, runtimeOf } from './checkModelEntries';
 import { expandHome } from './expandHome';
-import type { ModelEntryConfig, ModelType } from './modelsConfig';
+import type { ModelEntryConfig } from './modelsConfig';
 
-/** A loaded model, by type. */
+type Session = CreatedSession['session'];
+
+/**
+ * A loaded model, by type; single-file models keep their onnxruntime session beside it. An `llm`
+ * entry of an `llm-openai` registry model is an `llm-remote`: a client of its server.
+ */
 export type LoadedBackend =
   | { type: 'llm'; engine: LlmEngine }
+  | { type: 'llm-remote'; remote: OpenAiCompatibleBackend }
   | { type: 'diffusion'; pipeline: DiffusionPipeline; parts: ReadonlySet<string> }
-  | { type: 'upscaler'; upscaler: TiledUpscaler }
-  | { type: 'clip'; clip: ClipEmbedder }
-  | { type: 'nsfw'; nsfw: NsfwClassifier };
+  | { type: 'upscaler'; upscaler: TiledUpscaler; session: Session }
+  | { type: 'clip'; clip: ClipEmbedder; session: Session }
+  | { type: 'nsfw'; nsfw: NsfwClassifier; session: Session };
 
-export type BackendOf<K extends ModelType> = Extract<LoadedBackend, { type: K }>;
+export type BackendType = LoadedBackend['type'];
+export type BackendOf<K extends BackendType> = Extract<LoadedBackend, { type: K }>;
 
 export async function loadModel(options: {
   id: string;
   entry: ModelEntryConfig;
   registry: ModelRegistry | undefined;
+  /** For the API key variable of an llm-openai model's server. */
+  env: NodeJS.ProcessEnv;
   log: Logger;
 }): Promise<LoadedModel<LoadedBackend>> {
   const { id, entry } = options;
@@ -41,8 +51,25 @@ export async function loadModel(options: {
   const logger = options.log.child({ model: id });
   switch (entry.type) {
     case 'llm': {
+      const registry = options.registry as ModelRegistry;
+      const server = registry.model(entry.registry_id ?? id).server;
+      if (server) {
+        const apiKey = server.apiKeyEnv ? options.env[server.apiKeyEnv] : undefined;
+        const remote = new OpenAiCompatibleBackend({
+          baseUrl: server.baseUrl,
+          model: server.model,
+          ...(apiKey ? { apiKey } : {}),
+          logger,
+        });
+        logger.info({ baseUrl: server.baseUrl, served: server.model }, 'LLM served by its server');
+        return {
+          value: { type: 'llm-remote', remote },
+          device: REMOTE_DEVICE,
+          dispose: async () => undefined,
+        };
+      }
       const loaded = await openLlmEngine({
-        registry: options.registry as ModelRegistry,
+        registry,
         modelId: entry.registry_id ?? id,
         runtime,
         decodeMode: entry.decode_mode,
@@ -110,15 +137,17 @@ export async function loadModel(options: {
           ? {
               type: 'upscaler',
               upscaler: new TiledUpscaler(session, { tile: entry.tile, overlap: entry.overlap }),
+              session,
             }
           : entry.type === 'clip'
-            ? { type: 'clip', clip: new ClipEmbedder(session) }
+            ? { type: 'clip', clip: new ClipEmbedder(session), session }
             : {
                 type: 'nsfw',
                 nsfw: new NsfwClassifier(session, {
                   threshold: entry.threshold,
                   nsfwClass: entry.nsfw_class,
                 }),
+                session,
               };
       return { value, device, dispose: () => session.release() };
     }

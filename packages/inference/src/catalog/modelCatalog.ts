@@ -1,21 +1,21 @@
 /**
- * The models of one process (a miner, a validator), from its config (`models.entries`): checked before anything loads,
- * then loaded on demand through one ModelManager, which keeps each device under its budget
- * (`models.budgets`), evicts idle models least recently used first, and reports what is loaded
- * (for metrics).
+ * The models of one process (a miner, a validator), from its config (`models.entries`): checked
+ * before anything loads, then loaded on demand through one ModelManager, which keeps each device
+ * under its budget (`models.budgets`), evicts idle models least recently used first, and reports
+ * what is loaded (for metrics).
  */
 import type { Logger } from 'pino';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { ModelManager, type ModelPlan } from '../runtime/modelManager';
 import { type CheckedModels, checkModelEntries } from './checkModelEntries';
-import { type BackendOf, type LoadedBackend, loadModel } from './loadModel';
-import type { ModelEntryConfig, ModelsConfig, ModelType } from './modelsConfig';
+import { type BackendOf, type BackendType, type LoadedBackend, loadModel } from './loadModel';
+import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
 
 export interface ModelCatalogOptions {
   models: ModelsConfig;
   log: Logger;
-  /** For the registry's SUBNET_MODELS_* variables (default process.env). */
+  /** For the registry's SUBNET_MODELS_* variables and servers' API keys (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -23,32 +23,37 @@ export interface ModelCatalogOptions {
 export class ModelCatalog {
   readonly manager: ModelManager<LoadedBackend>;
   private readonly onChange = new Set<() => void>();
-
   private readonly entries: ReadonlyMap<string, ModelEntryConfig>;
+  private readonly plans: ReadonlyMap<string, ModelPlan>;
   /** Parts found in each diffusion folder (vae_encoder, controlnet, ...). */
   readonly diffusionParts: ReadonlyMap<string, ReadonlySet<string>>;
   readonly registry: ModelRegistry | undefined;
 
   private constructor(
     checked: CheckedModels,
-    budgets: Readonly<Record<string, number>>,
+    models: ModelsConfig,
     log: Logger,
+    env: NodeJS.ProcessEnv,
   ) {
     this.entries = checked.entries;
+    this.plans = checked.plans;
     this.diffusionParts = checked.parts;
     this.registry = checked.registry;
     this.manager = new ModelManager<LoadedBackend>({
-      budgets,
+      budgets: models.budgets,
       plan: (id) => checked.plans.get(id) as ModelPlan,
       load: async (id) => {
-        const entry = this.entries.get(id);
-        if (!entry)
-          throw new InferenceError(InferenceErrorCode.UnknownModel, `unknown model ${id}`);
-        const loaded = await loadModel({ id, entry, registry: this.registry, log });
+        const entry = this.entries.get(id) as ModelEntryConfig;
+        const loaded = await loadModel({ id, entry, registry: this.registry, env, log });
         return {
           ...loaded,
           dispose: async () => {
-            await loaded.dispose();
+            try {
+              await loaded.dispose();
+            } catch (err) {
+              // A broken model's session may be gone already; the model is unloaded all the same.
+              log.warn({ model: id, err }, 'releasing the model failed');
+            }
             this.changed();
           },
         };
@@ -63,7 +68,7 @@ export class ModelCatalog {
       models: options.models,
       ...(options.env ? { env: options.env } : {}),
     });
-    return new ModelCatalog(checked, options.models.budgets, options.log);
+    return new ModelCatalog(checked, options.models, options.log, options.env ?? process.env);
   }
 
   ids(): string[] {
@@ -74,10 +79,15 @@ export class ModelCatalog {
     return this.entries.get(id);
   }
 
+  /** Where the model runs and what it takes there (device `remote` for a served LLM). */
+  plan(id: string): ModelPlan | undefined {
+    return this.plans.get(id);
+  }
+
   /** Runs `fn` with the model loaded and held (it is not evicted meanwhile). */
-  async use<K extends ModelType, R>(
+  async use<K extends BackendType, R>(
     id: string,
-    type: K,
+    type: K | readonly K[],
     fn: (backend: BackendOf<K>) => Promise<R>,
   ): Promise<R> {
     const { backend, release } = await this.acquire(id, type);
@@ -89,9 +99,9 @@ export class ModelCatalog {
   }
 
   /** Holds the model (loading it if needed) until `release()`; for work that outlives a call. */
-  async acquire<K extends ModelType>(
+  async acquire<K extends BackendType>(
     id: string,
-    type: K,
+    type: K | readonly K[],
   ): Promise<{ backend: BackendOf<K>; release(): void }> {
     if (!this.entries.has(id)) {
       const known = this.ids().join(', ') || 'none';
@@ -102,14 +112,20 @@ export class ModelCatalog {
     }
     const lease = await this.manager.acquire(id);
     this.changed();
-    if (lease.value.type !== type) {
+    const types: readonly BackendType[] = typeof type === 'string' ? [type] : type;
+    if (!types.includes(lease.value.type)) {
       lease.release();
       throw new InferenceError(
         InferenceErrorCode.UnknownModel,
-        `model ${id} is not a ${type} model`,
+        `model ${id} is not a ${types.join(' or ')} model`,
       );
     }
     return { backend: lease.value as BackendOf<K>, release: () => lease.release() };
+  }
+
+  /** Unloads every idle model. */
+  close(): Promise<void> {
+    return this.manager.close();
   }
 
   /** Calls `fn` whenever a model is loaded or unloaded. */

@@ -79,6 +79,7 @@ describe('loadMinerConfig models section', () => {
     expect(loadMinerConfig({ flags: { netuid: '1' } }).models).toEqual({
       registry: { manifests: [] },
       budgets: {},
+      reload: { backoff_ms: 1000, max_backoff_ms: 60_000 },
       entries: {},
     });
     const c = loadMinerConfig({

@@ -2,6 +2,7 @@
  * The miner's configuration: one zod schema over defaults < config file < environment < flags,
  * validated once at start (STYLE 5). Flag names follow btcli (`--wallet.name`, `--axon.port`).
  */
+import { modelsConfigSchema } from '@subnet/inference/catalog';
 import { TASK_KINDS } from '@subnet/protocol/tasks';
 import { z } from 'zod';
 
@@ -31,85 +32,18 @@ const servedTaskSchema = z.strictObject({
 
 const count = (min: number) => z.coerce.number().int().min(min);
 
-/** Where and how one model runs: execution providers in order, GPU ordinal, threads, memory. */
-const runtimeFields = {
-  providers: list.pipe(z.array(z.enum(['cuda', 'webgpu', 'cpu'])).min(1)).default(['cpu']),
-  device_id: count(0).default(0),
-  /** Intra-op threads; 0 = onnxruntime's default. */
-  threads: count(0).default(0),
-  /** Bytes the loaded model takes on its device (default: the manifest's, else its files' size). */
-  memory_bytes: count(1).optional(),
-};
-/** Models that compute what validators check on every image: CLIP embedding, NSFW flag. */
-const featureFields = { clip: z.string().min(1).optional(), nsfw: z.string().min(1).optional() };
-
-const modelEntrySchema = z.discriminatedUnion('type', [
-  /** A registry model (pipeline llm-decoder), downloaded with `pnpm miner models pull`. */
-  z.strictObject({
-    type: z.literal('llm'),
-    /** The id in the registry manifests; defaults to this entry's id. */
-    registry_id: z.string().min(1).optional(),
-    decode_mode: z.enum(['exact', 'fast']).default('exact'),
-    ...runtimeFields,
-  }),
-  /** An ONNX diffusion export folder (text_encoder/, unet/, vae_decoder/, tokenizer/, ...). */
-  z.strictObject({
-    type: z.literal('diffusion'),
-    dir: z.string().min(1),
-    scheduler: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    vae_scaling_factor: z.coerce.number().positive().default(0.18215),
-    tokenizer: z
-      .strictObject({
-        max_length: count(1),
-        bos_token: z.string().min(1),
-        eos_token: z.string().min(1),
-        pad_token: z.string().min(1),
-      })
-      .optional(),
-    /** LoRA adapters of this model: id -> safetensors file (PEFT layout) and alpha. */
-    loras: z
-      .record(
-        z.string(),
-        z.strictObject({ path: z.string().min(1), alpha: z.coerce.number().positive().optional() }),
-      )
-      .default({}),
-    ...featureFields,
-    ...runtimeFields,
-  }),
-  /** A super-resolution ONNX model (input [1,3,H,W] -> output [1,3,sH,sW]), run in tiles. */
-  z.strictObject({
-    type: z.literal('upscaler'),
-    file: z.string().min(1),
-    tile: count(1).default(256),
-    overlap: count(0).default(16),
-    ...featureFields,
-    ...runtimeFields,
-  }),
-  /** A CLIP vision tower (pixel_values -> image_embeds). */
-  z.strictObject({ type: z.literal('clip'), file: z.string().min(1), ...runtimeFields }),
-  /** An image classifier used as the NSFW flag (pixel_values -> logits). */
-  z.strictObject({
-    type: z.literal('nsfw'),
-    file: z.string().min(1),
-    threshold: z.coerce.number().min(0).max(1).default(0.5),
-    nsfw_class: count(0).default(1),
-    ...runtimeFields,
-  }),
-]);
-export type ModelEntryConfig = z.output<typeof modelEntrySchema>;
-export type ModelType = ModelEntryConfig['type'];
-
-const modelsSchema = z.strictObject({
-  /** The model registry (LLMs): operator manifests after the built-in one, and the cache. */
-  registry: z
-    .strictObject({ manifests: list.default([]), cache_dir: z.string().min(1).optional() })
+/** The models this miner runs (the inference package's `models` section) and their reloads. */
+const modelsSchema = modelsConfigSchema.extend({
+  /**
+   * A model whose backend breaks while running a task is reloaded in the background: the first
+   * attempt after backoff_ms, the wait doubled after each failed attempt, up to max_backoff_ms.
+   */
+  reload: z
+    .strictObject({ backoff_ms: count(1).default(1000), max_backoff_ms: count(1).default(60_000) })
     .prefault({}),
-  /** Bytes each device may hold ("cpu", "cuda:0"); a device not listed has no limit. */
-  budgets: z.record(z.string(), count(0)).default({}),
-  /** The models this miner runs, by id (the ids tasks.<Kind>.models name). */
-  entries: z.record(z.string(), modelEntrySchema).default({}),
 });
 export type ModelsConfig = z.output<typeof modelsSchema>;
+export type { ModelEntryConfig, ModelType } from '@subnet/inference/catalog';
 
 export const minerConfigSchema = z.strictObject({
   netuid: z.coerce.number().int().min(0).max(65_535),

@@ -9,6 +9,9 @@ export class MinerMetrics {
   readonly inFlight: Gauge<'synapse'>;
   readonly modelsLoaded: Gauge<'model' | 'device'>;
   readonly deviceMemory: Gauge<'device'>;
+  readonly modelFailures: Counter<'model'>;
+  readonly modelReloads: Counter<'model' | 'outcome'>;
+  readonly modelBroken: Gauge<'model'>;
 
   constructor() {
     this.requests = new Counter({
@@ -46,6 +49,24 @@ export class MinerMetrics {
       name: 'miner_device_memory_used_bytes',
       help: 'Memory used on each device where known',
       labelNames: ['device'],
+      registers: [this.registry],
+    });
+    this.modelFailures = new Counter({
+      name: 'miner_model_failures_total',
+      help: 'Times a model broke while running a task (each time it is reloaded), by model id',
+      labelNames: ['model'],
+      registers: [this.registry],
+    });
+    this.modelReloads = new Counter({
+      name: 'miner_model_reloads_total',
+      help: 'Reload attempts of broken models, by model id and outcome (ok | failed)',
+      labelNames: ['model', 'outcome'],
+      registers: [this.registry],
+    });
+    this.modelBroken = new Gauge({
+      name: 'miner_model_broken',
+      help: '1 while a model is out of service waiting for its reload, by model id',
+      labelNames: ['model'],
       registers: [this.registry],
     });
   }

@@ -2,7 +2,8 @@
  * The miner's task backends from its config, in one function: every `tasks.<Kind>` is checked
  * against `models.entries` (known ids, the right model type, the parts the task needs, its
  * adapters), the served models are loaded once so that a bad file stops start-up, and each task
- * kind gets its handler. `bindMetrics` keeps `miner_model_loaded{model,device}` current.
+ * kind gets its handler. `bindMetrics` keeps `miner_model_loaded{model,device}` and the broken
+ * models' failures and reloads current.
  */
 import type { TaskKind } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
@@ -30,9 +31,12 @@ const TASK_MODELS: Record<TaskKind, { type: ModelType; part?: string }> = {
 export interface TaskBackends {
   backends: Partial<Record<TaskKind, TaskHandler>>;
   catalog: ModelCatalog;
-  /** Sets `miner_model_loaded` now and whenever a model is loaded or unloaded. */
+  /**
+   * Sets `miner_model_loaded` and `miner_model_broken` now and whenever a model is loaded,
+   * unloaded, breaks or is reloaded; counts failures and reload attempts.
+   */
   bindMetrics(metrics: MinerMetrics): void;
-  /** Unloads every idle model. */
+  /** Stops pending reloads and unloads every idle model. */
   close(): Promise<void>;
 }
 
@@ -126,7 +130,7 @@ export async function buildTaskBackends(
       try {
         (await catalog.manager.acquire(id)).release();
       } catch (cause) {
-        await catalog.manager.close();
+        await catalog.close();
         throw new MinerError(
           MinerErrorCode.ModelNotLoaded,
           `model '${id}' failed to load: ${(cause as Error).message}`,
@@ -145,10 +149,16 @@ export async function buildTaskBackends(
         for (const m of catalog.manager.loaded()) {
           if (m.state === 'ready') metrics.modelsLoaded.set({ model: m.id, device: m.device }, 1);
         }
+        metrics.modelBroken.reset();
+        for (const id of catalog.brokenModels()) metrics.modelBroken.set({ model: id }, 1);
       };
       catalog.watch(refresh);
+      catalog.watchHealth(({ model, event }) => {
+        if (event === 'failed') metrics.modelFailures.inc({ model });
+        else metrics.modelReloads.inc({ model, outcome: event === 'reloaded' ? 'ok' : 'failed' });
+      });
       refresh();
     },
-    close: () => catalog.manager.close(),
+    close: () => catalog.close(),
   };
 }

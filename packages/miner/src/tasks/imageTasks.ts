@@ -94,6 +94,17 @@ async function imageOutputs(
   return { image_b64: imageBytesToBase64(png), ...features };
 }
 
+/**
+ * Refuses (503) before any work when the model, or its CLIP / NSFW model, is waiting for a reload.
+ */
+function ensureServing(catalog: ModelCatalog, modelId: string): void {
+  catalog.ensureServing(modelId);
+  const entry = catalog.entry(modelId);
+  if (entry?.type !== 'diffusion' && entry?.type !== 'upscaler') return;
+  if (entry.clip) catalog.ensureServing(entry.clip);
+  if (entry.nsfw) catalog.ensureServing(entry.nsfw);
+}
+
 async function guarded<T>(ctx: TaskContext, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -109,6 +120,7 @@ export function diffusionTaskHandler(
 ): TaskHandler {
   return async (synapse, ctx) => {
     const modelId = pickModel(kind, served, synapse);
+    ensureServing(catalog, modelId);
     return guarded(ctx, () =>
       catalog.use(modelId, 'diffusion', async (backend) => {
         const result = await runDiffusion(kind, backend, synapse, ctx);
@@ -121,6 +133,7 @@ export function diffusionTaskHandler(
 export function upscaleTaskHandler(catalog: ModelCatalog, served: ServedModels): TaskHandler {
   return async (synapse, ctx) => {
     const modelId = pickModel('Upscale', served, synapse);
+    ensureServing(catalog, modelId);
     return guarded(ctx, () =>
       catalog.use(modelId, 'upscaler', async ({ upscaler }) => {
         const result = await upscaler.upscaleBytes(bytes(synapse.image));

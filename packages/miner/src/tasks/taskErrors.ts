@@ -26,6 +26,16 @@ export function statusOf(err: unknown, signal?: AbortSignal): number {
   return StatusCode.InternalError;
 }
 
+/**
+ * Whether an error thrown while a model ran means its backend is broken (onnxruntime threw on run,
+ * the session is gone): anything but the caller's mistake, a cancellation, a lack of room, or a
+ * refusal of the miner's own. Such a model is taken out of service and reloaded.
+ */
+export function isBackendFailure(err: unknown): boolean {
+  if (err instanceof InferenceError && err.code === InferenceErrorCode.Cancelled) return false;
+  return !(err instanceof MinerError) && statusOf(err) === StatusCode.InternalError;
+}
+
 /** The same error as a MinerError carrying its status (kept as `cause`). */
 export function toMinerError(err: unknown, signal?: AbortSignal): MinerError {
   if (err instanceof MinerError) return err;

@@ -1,10 +1,11 @@
 /**
- * Chat and Completion on an in-process LLM engine: synapse fields become a generate request
- * (seed, sampling, stop, top_logprobs, adapter), each generated token becomes a `token` event
- * with its logprob and the top alternatives as text, then one `done` (or `error`) event.
- * The task's signal cancels generation.
+ * Chat and Completion on an in-process LLM engine, or on an OpenAI-compatible server for an
+ * `llm-openai` model: synapse fields become a generate request (seed, sampling, stop,
+ * top_logprobs, adapter), each generated token becomes a `token` event with its logprob and the
+ * top alternatives as text (from a server, which sends ids only, named `token_id:<id>`), then one
+ * `done` (or `error`) event. The task's signal cancels generation.
  */
-import type { ChatTokenizer, GenerateRequest } from '@subnet/inference';
+import type { ChatTokenizer, GenerateRequest, LlmBackend } from '@subnet/inference';
 import type { Synapse } from '@subnet/protocol';
 import type {
   TextDoneEvent,
@@ -49,11 +50,17 @@ async function* streamText(
   request: GenerateRequest,
   ctx: TaskContext,
 ): AsyncGenerator<TextStreamEvent> {
-  let lease: { backend: BackendOf<'llm'>; release(): void } | undefined;
+  let lease: { backend: BackendOf<'llm' | 'llm-remote'>; release(): void } | undefined;
   try {
-    lease = await catalog.acquire(modelId, 'llm');
-    const { engine } = lease.backend;
-    const gen = engine.generate(request, { signal: ctx.signal });
+    lease = await catalog.acquire(modelId, ['llm', 'llm-remote']);
+    const backend = lease.backend;
+    const llm: LlmBackend = backend.type === 'llm' ? backend.engine : backend.remote;
+    // A server sends token ids only: its alternatives are named as it names them.
+    const altText =
+      backend.type === 'llm'
+        ? (id: number) => tokenText(backend.engine.tokenizer, id)
+        : (id: number) => `token_id:${id}`;
+    const gen = llm.generate(request, { signal: ctx.signal });
     while (true) {
       const next = await gen.next();
       if (next.done) {
@@ -76,14 +83,15 @@ async function* streamText(
         token_id: t.tokenId,
         logprob: t.logprob,
         top_logprobs: t.topLogprobs.map((alt) => ({
-          token: tokenText(engine.tokenizer, alt.tokenId),
+          token: altText(alt.tokenId),
           logprob: alt.logprob,
         })),
       };
       yield event;
     }
   } catch (err) {
-    const e = toMinerError(err, ctx.signal);
+    // A failure once the model is held may mean its backend broke: it is then reloaded.
+    const e = toMinerError(lease ? catalog.failure(modelId, err) : err, ctx.signal);
     ctx.log.warn({ status: e.status, reason: e.message }, 'generation failed');
     const failed: TextErrorEvent = { type: 'error', message: e.message.slice(0, 1024) };
     yield failed;
@@ -94,7 +102,8 @@ async function* streamText(
 
 /**
  * The handler of Chat or Completion. The model and adapter are checked before the stream starts,
- * so an unserved model or adapter is a 400 answer; a failure once tokens flow is an `error` event.
+ * so an unserved model or adapter is a 400 answer and a model waiting for its reload a 503; a
+ * failure once the stream has started is an `error` event.
  */
 export function textTaskHandler(
   kind: TextKind,
@@ -103,6 +112,7 @@ export function textTaskHandler(
 ): TaskHandler {
   return (synapse, ctx) => {
     const modelId = pickModel(kind, served, synapse);
+    catalog.ensureServing(modelId);
     return streamText(catalog, modelId, generateRequestOf(kind, synapse), ctx);
   };
 }

@@ -1,9 +1,9 @@
-// @subnet/miner/testing: the inference package's tiny test models written out as an operator
-// would have them, and the miner config's `models` section over them.
+// @subnet/miner/testing: kept for callers of the earlier path; the model fixtures live in
+// @subnet/inference/testing.
 export {
   type ModelFixtures,
   modelsSection,
   TINY_DIFFUSION_TOKENIZER,
   type WriteModelFixturesOptions,
   writeModelFixtures,
-} from './modelFixtures';
+} from '@subnet/inference/testing';

@@ -3,13 +3,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerConfig } from '../../src/config/loadConfig';
 import { MinerError, MinerErrorCode } from '../../src/errors';
 import { MinerMetrics } from '../../src/metrics/minerMetrics';
 import { buildTaskBackends } from '../../src/tasks/buildTaskBackends';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from '../../src/testing/index';
 
 let f: ModelFixtures;
 const log = pino({ level: 'silent' });
@@ -95,7 +95,7 @@ describe('buildTaskBackends refuses configurations it cannot serve', () => {
       m.registry.cache_dir = join(f.root, 'empty-cache');
     });
     expect(notPulled.message).toBe(
-      `models.entries.tiny-llm: model tiny-llm is not downloaded to ${join(f.root, 'empty-cache')} (missing model.onnx, tokenizer.json, tokenizer_config.json); run \`pnpm miner models pull tiny-llm\``,
+      `models.entries.tiny-llm: model tiny-llm is not downloaded to ${join(f.root, 'empty-cache')} (missing model.onnx, tokenizer.json, tokenizer_config.json); run \`pnpm models pull tiny-llm\``,
     );
   });
 

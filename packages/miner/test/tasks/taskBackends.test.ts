@@ -5,6 +5,7 @@
  */
 import { collectGeneration, type GenerationResult } from '@subnet/inference';
 import { decodeImage, imageBytesFromBase64, imageHashes } from '@subnet/inference/image';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import { Dendrite, type Hotkey, parseSynapseFields, type Synapse } from '@subnet/protocol';
 import {
   Chat,
@@ -34,7 +35,6 @@ import { MetagraphHolder, metagraphView } from '../../src/axon/metagraphView';
 import { loadMinerConfig } from '../../src/config/loadConfig';
 import { MinerMetrics } from '../../src/metrics/minerMetrics';
 import { buildTaskBackends, type TaskBackends } from '../../src/tasks/buildTaskBackends';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from '../../src/testing/index';
 
 let fixtures: ModelFixtures;
 let tasks: TaskBackends;

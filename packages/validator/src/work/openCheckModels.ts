@@ -5,7 +5,13 @@
  * the key that is wrong; an answer for a model the validator does not hold is left unchecked.
  */
 import { InferenceError, InferenceErrorCode, type LlmEngine } from '@subnet/inference';
-import { type BackendOf, ModelCatalog, type ModelType } from '@subnet/inference/catalog';
+import {
+  type BackendOf,
+  type BackendType,
+  ModelCatalog,
+  type ModelType,
+  REMOTE_DEVICE,
+} from '@subnet/inference/catalog';
 import type { DiffusionPipeline, TiledUpscaler } from '@subnet/inference/diffusion';
 import type { ClipEmbedder, NsfwClassifier } from '@subnet/inference/image';
 import type { Logger } from 'pino';
@@ -63,7 +69,7 @@ export async function openCheckModels(
     clip: new Map<string, ClipEmbedder>(),
     nsfw: new Map<string, NsfwClassifier>(),
   };
-  const hold = async <K extends ModelType>(id: string, type: K): Promise<BackendOf<K>> => {
+  const hold = async <K extends BackendType>(id: string, type: K): Promise<BackendOf<K>> => {
     const { backend, release } = await catalog.acquire(id, type);
     releases.push(release);
     return backend;
@@ -79,6 +85,10 @@ export async function openCheckModels(
       const started = Date.now();
       switch (entry.type) {
         case 'llm':
+          if (catalog.plan(id)?.device === REMOTE_DEVICE)
+            throw configError(
+              `checking.models.entries.${id}: an llm-openai model cannot check answers (each token is scored with the model in-process); list its ONNX export instead`,
+            );
           byType.llm.set(id, (await hold(id, 'llm')).engine);
           break;
         case 'diffusion':
