@@ -22,6 +22,7 @@ import {
   Completion,
   ImageToImage,
   Inpaint,
+  type TaskKind,
   TextToImage,
   Upscale,
 } from '@subnet/protocol/tasks';
@@ -33,8 +34,10 @@ import { buildApiApp, DendriteGateway } from '../src/api/index';
 import { ApiKeys } from '../src/apiKeys/index';
 import { openStorage, type Storage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
+import { planPeriod, takeQuery } from '../src/work/index';
 
 const NOW = 1_790_000_000_000;
+let metagraph: Metagraph;
 const TOKENS = ['Hello', ',', ' world'];
 let harness: EngineHarness;
 let storage: Storage;
@@ -153,7 +156,7 @@ beforeAll(async () => {
   const closedPort = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const dave = await devHotkey('dave');
-  const metagraph: Metagraph = {
+  metagraph = {
     netuid: 1,
     block: 10,
     blockHash: '0x00',
@@ -491,5 +494,82 @@ describe('images and documents', () => {
     // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and one image;
     // the cut stream reported no token counts.
     expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 1 });
+  });
+});
+
+describe('organic work and the period budget', () => {
+  it('goes to the miner with the most spare capacity, replaces its synthetic query, is stored', async () => {
+    await storage.miners.syncMetagraph(
+      metagraph.neurons.map((n) => ({ uid: n.uid, hotkey: n.hotkey })),
+      NOW,
+    );
+    // A period plan as the work loop makes it: dave (uid 1, whose port is closed) offers 3
+    // Chats, charlie (uid 2) 2; one Chat each is planned at every 100 ms step.
+    let plan = planPeriod(
+      [
+        { uid: 1, capacities: { Chat: { volume: 3 } } },
+        { uid: 2, capacities: { Chat: { volume: 2 } } },
+      ],
+      { startMs: NOW, periodMs: 600 },
+    );
+    const takes: Array<[number, readonly number[]]> = [];
+    const budget = {
+      takeOrganic(kind: TaskKind, exclude: readonly number[]) {
+        const taken = takeQuery(plan, kind, NOW, exclude);
+        if (!taken) return undefined;
+        plan = taken.plan;
+        takes.push([taken.uid, [...exclude]]);
+        return taken.uid;
+      },
+    };
+    const logger = pino({ level: 'silent' });
+    const organic = buildApiApp({
+      apiKeys: keys,
+      gateway: new DendriteGateway({
+        dendrite,
+        metagraph: () => metagraph,
+        selfHotkey: metagraph.neurons[0]?.hotkey ?? '',
+        logger,
+        budget,
+        results: storage.results,
+        now: () => NOW,
+      }),
+      models: [{ id: 'tiny-llm', kind: 'text' }],
+      logger,
+    });
+    try {
+      const r = await organic.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        headers: { authorization: `Bearer ${secret}` },
+        payload: CHAT,
+      });
+      expect(r.statusCode).toBe(200);
+      expect(r.json().choices[0].message.content).toBe(TOKENS.join(''));
+    } finally {
+      await organic.close();
+    }
+    // dave had the most room: taken first, it failed; then charlie, outside dave.
+    expect(takes).toEqual([
+      [1, []],
+      [2, [1]],
+    ]);
+    // Each take dropped that miner's next synthetic Chat and counted against its budget.
+    expect(plan.queries.map((q) => q.uids)).toEqual([[1], [2], [1]]);
+    expect([...plan.used]).toEqual([
+      ['1:Chat', 1],
+      ['2:Chat', 1],
+    ]);
+    // Both attempts are organic results: dave's failure and charlie's answer.
+    const rows = [
+      ...(await storage.results.listForUid(1)),
+      ...(await storage.results.listForUid(2)),
+    ].filter((row) => row.organic);
+    expect(rows.map((row) => [row.uid, row.taskKind, row.statusCode])).toEqual([
+      [1, 'Chat', 503],
+      [2, 'Chat', 200],
+    ]);
+    expect(rows[0]?.taskId).toBe(rows[1]?.taskId);
+    expect(rows[0]?.taskId).toMatch(/^organic-/);
   });
 });

@@ -1,8 +1,14 @@
 /**
  * How the organic API reaches miners: a small interface, and its implementation over the
  * protocol's dendrite against miner axons taken from the metagraph (serving neurons other than
- * this validator, in turn; on a failed or refused call the next miner is tried).
+ * this validator). With a budget (the work loop's), each request goes to the miner with the most
+ * spare capacity for its kind and replaces one of that miner's synthetic queries; when nobody has
+ * room (or no period is planned yet) miners are taken in turn. On a failed or refused call the
+ * next miner is tried. With a results repository, every attempt is stored as an organic result,
+ * so organic answers count toward the miner's volume and speed like the synthetic ones they
+ * replace.
  */
+import { randomUUID } from 'node:crypto';
 import type { Metagraph } from '@subnet/chain';
 import { type AxonTarget, type Dendrite, StatusCode, type SynapseDef } from '@subnet/protocol';
 import {
@@ -11,9 +17,11 @@ import {
   Completion,
   type CompletionInput,
   parseTextStreamEvent,
+  type TaskKind,
   type TextStreamEvent,
 } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
+import type { TaskResultsRepo } from '../storage/index';
 
 export type TextTask =
   | { kind: 'chat'; input: ChatInput }
@@ -44,6 +52,11 @@ export interface DendriteGatewayOptions {
   logger: Logger;
   /** Miners tried per request (default 3). */
   attempts?: number;
+  /** The period budget organic work takes from (the work loop). */
+  budget?: { takeOrganic?(kind: TaskKind, exclude: readonly number[]): number | undefined };
+  /** Where each attempt is stored as an organic result. */
+  results?: Pick<TaskResultsRepo, 'record'>;
+  now?: () => number;
 }
 
 interface Target extends AxonTarget {
@@ -53,27 +66,82 @@ interface Target extends AxonTarget {
 export class DendriteGateway implements MinerGateway {
   readonly #o: DendriteGatewayOptions;
   readonly #log: Logger;
+  readonly #now: () => number;
   #next = 0;
 
   constructor(options: DendriteGatewayOptions) {
     this.#o = options;
     this.#log = options.logger.child({ module: 'gateway' });
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Serving miners, starting after the one used last. */
-  targets(): Target[] {
+  /** Serving miners other than this validator, by uid. */
+  #serving(): Map<number, Target> {
     const mg = this.#o.metagraph();
-    const serving = (mg?.neurons ?? [])
-      .filter((n) => n.hotkey !== this.#o.selfHotkey && n.axon.port > 0 && n.axon.ip !== '0.0.0.0')
-      .map((n) => ({ uid: n.uid, hotkey: n.hotkey, ip: n.axon.ip, port: n.axon.port }));
-    if (serving.length === 0) return [];
-    const start = this.#next++ % serving.length;
-    return [...serving.slice(start), ...serving.slice(0, start)].slice(0, this.#o.attempts ?? 3);
+    return new Map(
+      (mg?.neurons ?? [])
+        .filter(
+          (n) => n.hotkey !== this.#o.selfHotkey && n.axon.port > 0 && n.axon.ip !== '0.0.0.0',
+        )
+        .map((n) => [n.uid, { uid: n.uid, hotkey: n.hotkey, ip: n.axon.ip, port: n.axon.port }]),
+    );
+  }
+
+  /**
+   * The miners to try for one request of the kind, in order: each the budget's pick (most spare
+   * capacity, not tried yet), else the next serving miner in turn.
+   */
+  *targets(kind: TaskKind): Generator<Target> {
+    const serving = this.#serving();
+    const inTurn = [...serving.values()];
+    const start = inTurn.length === 0 ? 0 : this.#next++ % inTurn.length;
+    const rotation = [...inTurn.slice(start), ...inTurn.slice(0, start)];
+    const tried: number[] = [];
+    while (tried.length < (this.#o.attempts ?? 3)) {
+      const picked = this.#o.budget?.takeOrganic?.(kind, tried);
+      const target =
+        picked !== undefined && serving.has(picked)
+          ? serving.get(picked)
+          : rotation.find((t) => !tried.includes(t.uid));
+      if (!target) return;
+      tried.push(target.uid);
+      yield target;
+    }
+  }
+
+  /** Stores one attempt as an organic result (a storage failure is logged, not thrown). */
+  async #record(
+    kind: TaskKind,
+    target: Target,
+    taskId: string,
+    startedMs: number,
+    status: number,
+    error?: string,
+  ): Promise<void> {
+    if (!this.#o.results) return;
+    const now = this.#now();
+    await this.#o.results
+      .record({
+        taskId,
+        taskKind: kind,
+        organic: true,
+        uid: target.uid,
+        hotkey: target.hotkey,
+        startedMs,
+        durationMs: now - startedMs,
+        statusCode: status,
+        ...(error ? { error } : {}),
+        createdMs: now,
+      })
+      .catch((err: unknown) => this.#log.warn({ err }, 'organic result not stored'));
   }
 
   async *text(task: TextTask, signal: AbortSignal): AsyncIterable<TextStreamEvent> {
     const def = task.kind === 'chat' ? Chat : Completion;
-    for (const target of this.targets()) {
+    const kind: TaskKind = task.kind === 'chat' ? 'Chat' : 'Completion';
+    const taskId = `organic-${randomUUID()}`;
+    for (const target of this.targets(kind)) {
+      const startedMs = this.#now();
       const stream = this.#o.dendrite.stream(target, def as SynapseDef, task.input as never, {
         signal,
       });
@@ -83,14 +151,20 @@ export class DendriteGateway implements MinerGateway {
         const step = await stream.next();
         if (step.done) {
           const { status_code: status, status_message: message } = step.value.dendrite;
+          const code = status ?? StatusCode.InternalError;
           if (started && !ended) {
             // Cut off after the first token: the answer cannot move to another miner.
+            await this.#record(kind, target, taskId, startedMs, code === 200 ? 502 : code, 'cut');
             yield {
               type: 'error',
               message: `the miner's stream ended early (${status} ${message})`,
             };
           }
-          if (started) return;
+          if (started) {
+            if (ended) await this.#record(kind, target, taskId, startedMs, code);
+            return;
+          }
+          await this.#record(kind, target, taskId, startedMs, code, message ?? undefined);
           this.#log.warn(
             { uid: target.uid, status, message },
             'miner did not stream an answer; trying the next',
@@ -118,13 +192,28 @@ export class DendriteGateway implements MinerGateway {
     input: Record<string, unknown>,
     signal: AbortSignal,
   ): Promise<ImageResult> {
-    for (const target of this.targets()) {
+    const kind = def.name as TaskKind;
+    const taskId = `organic-${randomUUID()}`;
+    for (const target of this.targets(kind)) {
+      const startedMs = this.#now();
       const answered = (await this.#o.dendrite.call(target, def, input as never, {
         signal,
-      })) as unknown as Record<string, unknown> & { dendrite: { status_code?: number | null } };
-      if (answered.dendrite.status_code === StatusCode.Success && answered.image_b64) {
+      })) as unknown as Record<string, unknown> & {
+        dendrite: { status_code?: number | null; status_message?: string | null };
+      };
+      const status = answered.dendrite.status_code ?? StatusCode.InternalError;
+      if (status === StatusCode.Success && answered.image_b64) {
+        await this.#record(kind, target, taskId, startedMs, status);
         return { fields: answered, minerUid: target.uid };
       }
+      await this.#record(
+        kind,
+        target,
+        taskId,
+        startedMs,
+        status === StatusCode.Success ? 502 : status,
+        answered.dendrite.status_message ?? 'no image',
+      );
       this.#log.warn(
         { uid: target.uid, status: answered.dendrite.status_code },
         'miner did not answer the image task; trying the next',

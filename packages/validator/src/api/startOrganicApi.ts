@@ -25,6 +25,8 @@ export async function startOrganicApi(
       metagraph: () => ctx.daemon.metagraph(),
       selfHotkey: ctx.hotkey.address,
       logger,
+      results: ctx.storage.results,
+      ...(ctx.workLoop ? { budget: ctx.workLoop } : {}),
     }),
     models: [
       ...config.api.text_models.map((id) => ({ id, kind: 'text' as const })),

@@ -3,7 +3,9 @@
  * metagraph are asked their Capacity (one that does not answer keeps its last offer),
  * `planPeriod` spreads the offered volume over the period's remaining wall time, each planned query is sent at its time (synthetic task from this validator's seed
  * range, fallback, check by reproduction with the validator's own models, head-to-head), and the
- * stored results are folded into the period's scores. The daemon aborts `ctx.signal` to stop:
+ * stored results are folded into the period's scores. Organic work takes from the same plan
+ * (`takeOrganic`): the miner with the most spare capacity, whose next synthetic query of the kind
+ * is dropped, so organic work replaces synthetic work. The daemon aborts `ctx.signal` to stop:
  * the remaining queries are dropped and what was answered is still scored.
  */
 import type { Metagraph } from '@subnet/chain';
@@ -14,7 +16,13 @@ import { foldPeriodScores } from '../work/periodScores';
 import { queryCapacity } from '../work/queryCapacity';
 import type { MinerTarget } from '../work/queryMiner';
 import { runPlannedQuery, type WorkDeps } from '../work/runPlannedQuery';
-import { type MinerCapacity, planPeriod } from '../work/schedule';
+import {
+  type MinerCapacity,
+  type PeriodPlan,
+  planPeriod,
+  takeQuery,
+  takeQueryFor,
+} from '../work/schedule';
 import type { SyntheticProfile } from '../work/syntheticTasks';
 import { taskSeedAt } from '../work/taskSeeds';
 import type { PeriodContext, PeriodScores, WorkLoop } from './workLoop';
@@ -76,6 +84,10 @@ export class PeriodWorkLoop implements WorkLoop {
   readonly #now: () => number;
   /** Each miner's last Capacity answer, by uid (with the hotkey that gave it). */
   readonly #lastAnswers = new Map<number, { hotkey: string; capacities: Capacities }>();
+  /** The running period's plan (undefined between periods). */
+  #plan: PeriodPlan | undefined;
+  /** Organic takes since the current step began, replayed on the plan the step returns. */
+  #organicTakes: Array<{ kind: TaskKind; uid: number; atMs: number }> = [];
 
   constructor(options: WorkLoopOptions) {
     this.#o = options;
@@ -116,13 +128,13 @@ export class PeriodWorkLoop implements WorkLoop {
     // The period's remaining wall time (the first period may begin mid-way).
     const blocksLeft = Math.max(1, ctx.startBlock + ctx.periodBlocks - mg.block);
     const periodMs = blocksLeft * this.#o.blockMs * (this.#o.spread ?? 0.8);
-    let plan = planPeriod(miners, {
+    this.#plan = planPeriod(miners, {
       startMs,
       periodMs,
       headToHeadShare: this.#o.headToHeadShare ?? 0.25,
     });
     log.info(
-      { serving: targets.size, answered: answers.size, planned: plan.queries.length },
+      { serving: targets.size, answered: answers.size, planned: this.#plan.queries.length },
       'period planned',
     );
 
@@ -141,20 +153,31 @@ export class PeriodWorkLoop implements WorkLoop {
     };
     let index = (await storage.state.get<number>(SEED_INDEX_KEY)) ?? 0;
     let sent = 0;
-    // Each step sends the earliest query still planned (a fallback may cancel a later one).
-    for (let query = plan.queries[0]; query && !signal.aborted; query = plan.queries[0]) {
+    // Each step sends the earliest query still planned (a fallback or organic work may cancel
+    // a later one, or this one while it waits).
+    const next = () => this.#plan?.queries[0];
+    for (let query = next(); query && !signal.aborted; query = next()) {
       await sleep(query.atMs - this.#now(), signal);
       if (signal.aborted) break;
+      const plan = this.#plan as PeriodPlan;
+      if (!plan.queries.includes(query)) continue;
       const seed = taskSeedAt(validatorUid, index++);
       await storage.state.set(SEED_INDEX_KEY, index, this.#now());
+      this.#organicTakes = [];
+      let stepped: PeriodPlan;
       try {
-        plan = (await runPlannedQuery(deps, plan, query, seed)).plan;
+        stepped = (await runPlannedQuery(deps, plan, query, seed)).plan;
       } catch (err) {
         log.warn({ err, kind: query.kind, uids: query.uids }, 'query step failed');
-        plan = { ...plan, queries: plan.queries.filter((q) => q !== query) };
+        stepped = { ...plan, queries: plan.queries.filter((q) => q !== query) };
       }
+      // Organic work taken while the query ran is taken again from the plan the step returned.
+      for (const t of this.#organicTakes) stepped = takeQueryFor(stepped, t.kind, t.atMs, t.uid);
+      this.#organicTakes = [];
+      this.#plan = stepped;
       sent++;
     }
+    this.#plan = undefined;
 
     const nowMs = this.#now();
     const folded = await foldPeriodScores(storage, {
@@ -172,6 +195,16 @@ export class PeriodWorkLoop implements WorkLoop {
     });
     log.info({ sent, rows: folded.periodRows.length, aborted: signal.aborted }, 'period folded');
     return { period: ctx.period, scores: folded.periodRows };
+  }
+
+  takeOrganic(kind: TaskKind, exclude: readonly number[]): number | undefined {
+    if (!this.#plan) return undefined;
+    const atMs = this.#now();
+    const taken = takeQuery(this.#plan, kind, atMs, exclude);
+    if (!taken) return undefined;
+    this.#plan = taken.plan;
+    this.#organicTakes.push({ kind, uid: taken.uid, atMs });
+    return taken.uid;
   }
 
   /** The period's first start, kept in storage (the same after a restart within the period). */

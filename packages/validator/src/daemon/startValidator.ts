@@ -46,6 +46,8 @@ export interface RunningContext {
   readonly hotkey: KeyringPair;
   readonly uid: number;
   readonly daemon: ValidatorDaemon;
+  /** The work loop, when one runs (organic work takes from its period budget). */
+  readonly workLoop: WorkLoop | undefined;
 }
 
 export interface RunningValidator extends RunningContext {
@@ -142,7 +144,15 @@ export async function startValidator(
     await daemon.start();
     cleanup.push(() => daemon.stop());
 
-    const ctx: RunningContext = { config, client, storage, hotkey, uid: self.uid, daemon };
+    const ctx: RunningContext = {
+      config,
+      client,
+      storage,
+      hotkey,
+      uid: self.uid,
+      daemon,
+      workLoop,
+    };
     const services = deps.services ? await deps.services(ctx) : [];
     for (const s of services) cleanup.push(() => s.stop());
     log.info({ services: services.length }, '5/5 running');

@@ -4,6 +4,7 @@
  * are written to storage, and the weights are set from storage.
  */
 import type { Metagraph } from '@subnet/chain';
+import type { TaskKind } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
 import type { Repositories } from '../storage/openStorage';
 import type { PeriodScore } from '../storage/scoresRepo';
@@ -29,4 +30,10 @@ export interface PeriodScores {
 
 export interface WorkLoop {
   runPeriod(ctx: PeriodContext): Promise<PeriodScores>;
+  /**
+   * Organic work takes from the period's budget: the miner with the most spare capacity for one
+   * task of the kind (outside `exclude`), whose next planned synthetic query of the kind is
+   * dropped; undefined when no plan is running or nobody has room.
+   */
+  takeOrganic?(kind: TaskKind, exclude: readonly number[]): number | undefined;
 }

@@ -54,6 +54,7 @@ export {
   planPeriod,
   spareCapacity,
   takeQuery,
+  takeQueryFor,
 } from './schedule';
 export { drawMask, drawScene, drawScribble } from './syntheticImages';
 export {

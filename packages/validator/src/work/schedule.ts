@@ -181,6 +181,16 @@ export function takeQuery(
 ): { plan: PeriodPlan; uid: number } | undefined {
   const uid = candidates(plan, kind, exclude)[0];
   if (uid === undefined) return undefined;
+  return { plan: takeQueryFor(plan, kind, atMs, uid), uid };
+}
+
+/** `takeQuery` for a given miner (replaying a take on a newer plan). */
+export function takeQueryFor(
+  plan: PeriodPlan,
+  kind: TaskKind,
+  atMs: number,
+  uid: number,
+): PeriodPlan {
   const k = key(uid, kind);
   const used = new Map(plan.used).set(k, (plan.used.get(k) ?? 0) + costOf(plan.costs, kind));
   const index = plan.queries.findIndex(
@@ -193,7 +203,7 @@ export function takeQuery(
     if (rest.length === 0) queries.splice(index, 1);
     else queries[index] = { ...q, uids: rest };
   }
-  return { plan: { ...plan, used, queries }, uid };
+  return { ...plan, used, queries };
 }
 
 /** Planned queries due in [fromMs, toMs). */

@@ -169,6 +169,49 @@ describe('the work loop', () => {
   });
 });
 
+describe('organic work during a period', () => {
+  it('takes the place of a synthetic query of the miner it goes to', async () => {
+    const keys = await devKeys();
+    const loop = createWorkLoop({
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      // 2 blocks of 3 s: the 4 planned Completions are spread over 4.8 s.
+      blockMs: 3000,
+      checkShare: 0,
+      headToHeadShare: 0,
+      profile: { maxTokens: [8, 8] as const, temperatures: [0.7], maxPromptChars: 80 },
+    });
+    expect(loop.takeOrganic('Completion', [])).toBeUndefined(); // no period planned yet
+    const before = miners.map((m) => m.served.filter((s) => s === 'Completion').length);
+    const period = Math.floor(mg.block / 2) + 20;
+    const running = loop.runPeriod({
+      period,
+      startBlock: period * 2,
+      periodBlocks: 2,
+      // The metagraph as of the period's first block: its 2 blocks are all left.
+      metagraph: { ...mg, block: period * 2 },
+      storage: db.storage,
+      signal: new AbortController().signal,
+      logger: pino({ level: 'silent' }),
+    });
+    // As soon as the period is planned, two organic Completions take from its budget.
+    let first: number | undefined;
+    while (first === undefined) {
+      first = loop.takeOrganic('Completion', []);
+      if (first === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    const second = loop.takeOrganic('Completion', [first]);
+    await running;
+    await loop.close();
+    const uids = miners.map((m) => mg.neurons.find((n) => n.hotkey === m.hotkey.address)?.uid);
+    expect([first, second].sort()).toEqual([...uids].sort());
+    // Each miner offered 2; one of each went to organic work, so one synthetic query each.
+    const after = miners.map((m) => m.served.filter((s) => s === 'Completion').length);
+    expect(after.map((n, i) => n - (before[i] as number))).toEqual([1, 1]);
+    expect(loop.takeOrganic('Completion', [])).toBeUndefined(); // the period is over
+  });
+});
+
 describe('a validator restarted mid-period', () => {
   it('scores the answers given before the restart, and folds the period in once', async () => {
     const keys = await devKeys();
