@@ -1,21 +1,29 @@
 /**
  * Builds the reward model's training CSV: for each synthetic reference scene, one candidate of
  * every pair kind (positives: same parameters through real-world variation; negatives: cheats),
- * with the Hamming distances of the four image hashes and the CLIP stand-in similarity.
+ * with the Hamming distances of the four image hashes, the full-resolution detail features (luma
+ * PSNR, detail ratio and color shift, `detailFeatures`) and the CLIP stand-in similarity.
  *
  *   tsx scripts/reward-model/buildDataset.ts [--scenes 240] [--out scripts/reward-model/data/pairs.csv]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ImageHashes, imageHashes, type RgbImage } from '@subnet/inference/image';
+import {
+  type DetailFeatures,
+  detailFeatures,
+  type ImageHashes,
+  imageHashes,
+  type RgbImage,
+} from '@subnet/inference/image';
 import { clipStandInEmbedding, cosine } from './clipStandIn.js';
 import { sharp } from './loadSharp.js';
 import { PAIR_KINDS, renderScene } from './pairKinds.js';
 import { seeded } from './random.js';
 import { randomPrompt, type SceneParams } from './scenes.js';
 
-export const CSV_HEADER = 'scene,kind,label,ahash,phash,dhash,chash,clip_standin';
+export const CSV_HEADER =
+  'scene,kind,label,ahash,phash,dhash,chash,luma_psnr,detail_ratio,color_shift,clip_standin';
 
 async function decode(png: Buffer): Promise<RgbImage> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -43,21 +51,62 @@ export function hashDistances(a: ImageHashes, b: ImageHashes): number[] {
   ];
 }
 
-/** All rows for one reference scene. */
-export async function sceneRows(scene: number): Promise<string[]> {
-  const params: SceneParams = { prompt: randomPrompt(scene), seed: 100_000 + scene, detail: 1 };
+/** Every this many scenes, one is black and white (scenes 3, 7, 11...). */
+export const MONOCHROME_EVERY = 4;
+
+/** One (reference, candidate) pair of a scene, with everything measured on it. */
+export interface ScenePair {
+  readonly kind: string;
+  readonly label: 0 | 1;
+  readonly referenceHashes: ImageHashes;
+  readonly candidateHashes: ImageHashes;
+  readonly detail: DetailFeatures;
+  readonly clipStandIn: number;
+}
+
+/** The pairs of one reference scene, one per pair kind, in `PAIR_KINDS` order. */
+export async function scenePairs(scene: number): Promise<ScenePair[]> {
+  const params: SceneParams = {
+    prompt: randomPrompt(scene),
+    seed: 100_000 + scene,
+    detail: 1,
+    monochrome: scene % MONOCHROME_EVERY === MONOCHROME_EVERY - 1,
+  };
   const reference = await renderScene(params);
-  const refHashes = imageHashes(await decode(reference));
+  const refImage = await decode(reference);
+  const referenceHashes = imageHashes(refImage);
   const refClip = await clipStandInEmbedding(reference);
-  const rows: string[] = [];
+  const pairs: ScenePair[] = [];
   for (const [k, kind] of PAIR_KINDS.entries()) {
     const random = seeded(scene * 1000 + k);
     const candidate = await kind.make(params, reference, random);
-    const distances = hashDistances(refHashes, imageHashes(await decode(candidate)));
-    const clip = cosine(refClip, await clipStandInEmbedding(candidate));
-    rows.push([scene, kind.name, kind.label, ...distances, clip.toFixed(6)].join(','));
+    const candImage = await decode(candidate);
+    pairs.push({
+      kind: kind.name,
+      label: kind.label,
+      referenceHashes,
+      candidateHashes: imageHashes(candImage),
+      detail: detailFeatures(refImage, candImage),
+      clipStandIn: cosine(refClip, await clipStandInEmbedding(candidate)),
+    });
   }
-  return rows;
+  return pairs;
+}
+
+/** All CSV rows for one reference scene. */
+export async function sceneRows(scene: number): Promise<string[]> {
+  return (await scenePairs(scene)).map((pair) =>
+    [
+      scene,
+      pair.kind,
+      pair.label,
+      ...hashDistances(pair.referenceHashes, pair.candidateHashes),
+      pair.detail.lumaPsnr.toFixed(4),
+      pair.detail.detailRatio.toFixed(6),
+      pair.detail.colorShift.toFixed(4),
+      pair.clipStandIn.toFixed(6),
+    ].join(','),
+  );
 }
 
 async function main(): Promise<void> {

@@ -16,10 +16,9 @@ export interface PairKind {
 }
 
 export async function renderScene(params: SceneParams): Promise<Buffer> {
-  return sharp(Buffer.from(sceneSvg(params)))
-    .removeAlpha()
-    .png()
-    .toBuffer();
+  const rendered = sharp(Buffer.from(sceneSvg(params))).removeAlpha();
+  const colours = params.monochrome ? rendered.greyscale().toColourspace('srgb') : rendered;
+  return colours.png().toBuffer();
 }
 
 /** Small deterministic per-pixel noise and gain: another GPU's or precision's rounding. */

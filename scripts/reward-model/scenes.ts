@@ -17,6 +17,11 @@ export interface SceneParams {
   readonly seed: number;
   /** Fraction of detail shapes drawn (1: all; less imitates an image sampled with fewer steps). */
   readonly detail: number;
+  /**
+   * A black-and-white picture (rendered, then turned grey): its color hash is 0 whatever it
+   * shows, so the other features have to tell its cheats apart.
+   */
+  readonly monochrome?: boolean;
 }
 
 export const SCENE_SIZE = 384;

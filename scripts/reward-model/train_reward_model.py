@@ -6,7 +6,24 @@ into training and held-out sets (every fifth scene held out), so held-out figure
 on pictures the model never saw. The decision threshold is chosen on the training scenes
 (maximising true-accept minus false-accept rate) and then measured on the held-out scenes.
 
-usage: python train_reward_model.py CSV MODEL_JSON META_JSON [--with-clip]
+The features are the four hash distances and the full-resolution detail ratio (high-frequency
+energy of the candidate over the reference's), which catches resized and blurred cheats that the
+thumbnail hashes cannot see. The CSV holds two more full-resolution figures that are not default
+features, each with its flag to train with it for comparison:
+
+- `--with-psnr` (luma PSNR): an honest lossy round trip lowers it by an amount that depends on
+  the picture (JPEG q90: 44-50 dB on these scenes, 34 dB on a textured one), so a model that
+  learns the scenes' PSNR refuses honest answers on textured pictures.
+- `--with-color` (color shift, RMS difference of 16x16 cell mean colours): it catches most
+  cached near-prompt images, but the model then leans on it so much that two different
+  noise-like pictures of the same grey (the test diffusion models' outputs) get up to 9% where
+  the default model gives them under 0.1%.
+
+`--hashes-only` trains on the four hash distances alone (the earlier model); `--with-clip` adds
+the CLIP stand-in similarity.
+
+usage: python train_reward_model.py CSV MODEL_JSON META_JSON [--hashes-only] [--with-psnr]
+       [--with-color] [--with-clip]
 """
 
 import csv
@@ -18,6 +35,7 @@ import numpy as np
 import xgboost as xgb
 
 HASH_FEATURES = ["ahash", "phash", "dhash", "chash"]
+DETAIL_FEATURES = ["detail_ratio"]
 PARAMS = {
     "objective": "binary:logistic",
     "max_depth": 3,
@@ -66,7 +84,10 @@ def choose_threshold(scores, labels):
 
 def main():
     csv_path, model_path, meta_path = sys.argv[1:4]
-    features = HASH_FEATURES + (["clip_standin"] if "--with-clip" in sys.argv else [])
+    features = HASH_FEATURES + ([] if "--hashes-only" in sys.argv else DETAIL_FEATURES)
+    features += ["color_shift"] if "--with-color" in sys.argv else []
+    features += ["luma_psnr"] if "--with-psnr" in sys.argv else []
+    features += ["clip_standin"] if "--with-clip" in sys.argv else []
     with open(csv_path, newline="") as f:
         rows = list(csv.DictReader(f))
     x = np.array([[float(r[c]) for c in features] for r in rows], dtype=np.float32)

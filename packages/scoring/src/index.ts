@@ -23,7 +23,12 @@ export type { ImageHashes } from './image/hashDistance.js';
 export { hashDistanceFeatures, hashHammingDistance } from './image/hashDistance.js';
 export type { CheckResult, ImageCheckFacts, ImageCheckReason } from './image/imageCheck.js';
 export { checkImage, combinedImageScore } from './image/imageCheck.js';
-export { REWARD_MODEL_FEATURES, sameImageProbability } from './image/sameImageProbability.js';
+export type { ImageDetail, ImagePairFeatures } from './image/sameImageProbability.js';
+export {
+  REWARD_MODEL_FEATURES,
+  rewardModelRow,
+  sameImageProbability,
+} from './image/sameImageProbability.js';
 export type {
   LlmCheckFacts,
   LlmCheckReason,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sameImageProbability } from '../src/image/sameImageProbability.js';
+import { REWARD_MODEL_FEATURES, sameImageProbability } from '../src/image/sameImageProbability.js';
 import { float32UlpDistance } from '../src/testing/float32Ulps.js';
 import { loadXgbModel } from '../src/xgboost/loadModel.js';
 import { predict } from '../src/xgboost/predict.js';
@@ -19,14 +19,25 @@ interface Meta {
   heldOutFalseAcceptRate: number;
 }
 
-/** Every combination of a few hash distances, the reward model's whole input range sampled. */
+/**
+ * The reward model's input range sampled: a few hash-distance tuples, each with a range of detail
+ * ratios (including the exact copy's 1).
+ */
 function grid(): number[][] {
-  const rows: number[][] = [];
-  for (const a of [0, 1, 3, 6, 10, 20, 32, 64]) {
-    for (const p of [0, 2, 5, 12, 24, 40]) {
-      for (const d of [0, 1, 4, 9, 18, 36]) {
-        for (const c of [0, 1, 3, 8, 20]) rows.push([a, p, d, c]);
+  const hashes: number[][] = [];
+  for (const a of [0, 1, 3, 10, 32]) {
+    for (const p of [0, 2, 5, 24]) {
+      for (const d of [0, 1, 4, 18]) {
+        for (const c of [0, 1, 3, 8]) hashes.push([a, p, d, c]);
       }
+    }
+  }
+  const rows: number[][] = [];
+  for (const h of hashes) {
+    for (const ratio of [
+      0, 0.02, 0.1, 0.2, 0.25, 0.27, 0.3, 0.4, 0.6, 0.8, 0.95, 1, 1.2, 2, 5, 10,
+    ]) {
+      rows.push([...h, ratio]);
     }
   }
   return rows;
@@ -37,23 +48,39 @@ describe('the shipped reward model', () => {
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
   const model = loadXgbModel(text);
 
-  it('is a binary:logistic model over the four hash distances', () => {
+  it('is a binary:logistic model over the four hash distances and the detail ratio', () => {
     expect(model.objective).toBe('binary:logistic');
-    expect(meta.features).toEqual(['ahash', 'phash', 'dhash', 'chash']);
-    expect(model.numFeature).toBe(4);
+    expect(meta.features).toEqual([...REWARD_MODEL_FEATURES]);
+    expect(model.numFeature).toBe(5);
     expect(model.featureNames).toEqual(meta.features);
   });
 
-  it('accepts identical hashes and rejects unrelated images at the shipped threshold', () => {
-    const [same, unrelated] = predict(model, [
-      [0, 0, 0, 0],
-      [30, 32, 32, 10],
+  it('accepts an exact copy and a lossy round trip; rejects unrelated, blurred and upscaled images', () => {
+    const [exact, jpeg, unrelated, blurred, upscaled] = predict(model, [
+      [0, 0, 0, 0, 1],
+      [0, 0, 1, 0, 0.9],
+      [30, 32, 32, 10, 1],
+      // The hashes of a blurred or small-then-upscaled copy match; only its detail is gone.
+      [0, 0, 1, 0, 0.08],
+      [1, 0, 2, 0, 0.05],
     ]);
-    expect(same).toBeGreaterThanOrEqual(meta.threshold);
+    expect([exact, jpeg, unrelated, blurred, upscaled]).toMatchInlineSnapshot(`
+      [
+        0.9993703961372375,
+        0.9891985058784485,
+        0.0001426415692549199,
+        0.0016506621614098549,
+        0.007822692394256592,
+      ]
+    `);
+    expect(exact).toBeGreaterThanOrEqual(meta.threshold);
+    expect(jpeg).toBeGreaterThanOrEqual(meta.threshold);
     expect(unrelated).toBeLessThan(meta.threshold);
+    expect(blurred).toBeLessThan(meta.threshold);
+    expect(upscaled).toBeLessThan(meta.threshold);
   });
 
-  it('scores image hashes end to end through sameImageProbability', () => {
+  it('scores image pairs end to end through sameImageProbability', () => {
     const hashes = {
       average: 'ffff0000ffff0000',
       perceptual: 'c3e525ca4b3256a7',
@@ -66,18 +93,28 @@ describe('the shipped reward model', () => {
       difference: '3d3c37e7cef71718',
       color: '70000b00000',
     };
-    const same = sameImageProbability(model, hashes, hashes);
-    expect(same).toBe(predict(model, [[0, 0, 0, 0]])[0]);
+    const copy = { detailRatio: 1 };
+    const same = sameImageProbability(model, {
+      reference: hashes,
+      candidate: hashes,
+      detail: copy,
+    });
+    expect(same).toBe(predict(model, [[0, 0, 0, 0, 1]])[0]);
     expect(same).toBeGreaterThanOrEqual(meta.threshold);
-    expect(sameImageProbability(model, hashes, far)).toBeLessThan(meta.threshold);
+    const blurred = { detailRatio: 0.07 };
+    expect(
+      sameImageProbability(model, { reference: hashes, candidate: hashes, detail: blurred }),
+    ).toBeLessThan(meta.threshold);
+    expect(
+      sameImageProbability(model, { reference: hashes, candidate: far, detail: copy }),
+    ).toBeLessThan(meta.threshold);
     expect(() =>
       sameImageProbability(
         loadXgbModel({
           ...JSON.parse(text),
           learner: { ...JSON.parse(text).learner, objective: { name: 'reg:squarederror' } },
         }),
-        hashes,
-        hashes,
+        { reference: hashes, candidate: hashes, detail: copy },
       ),
     ).toThrow(expect.objectContaining({ code: 'SCORING_MODEL_UNSUPPORTED' }));
   });

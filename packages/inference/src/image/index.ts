@@ -1,5 +1,6 @@
 // @subnet/inference/image: image I/O through sharp, the perceptual hashes validators
-// compare, CLIP embeddings and the NSFW flag.
+// compare, full-resolution detail features (luma PSNR, detail ratio, color shift), CLIP embeddings and the
+// NSFW flag.
 export { ClipEmbedder, cosineSimilarity, normalize, type TextIds } from './clipEmbedder';
 export { type HsvPlanes, toHsv, toLuma } from './colorConversion';
 export {
@@ -10,6 +11,14 @@ export {
   imageBytesFromBase64,
   imageBytesToBase64,
 } from './decodeImage';
+export {
+  COLOR_GRID,
+  DETAIL_ENERGY_FLOOR,
+  DETAIL_RATIO_CAP,
+  type DetailFeatures,
+  detailFeatures,
+  PSNR_CAP_DB,
+} from './detailFeatures';
 export {
   type EncodeOptions,
   encodeImage,

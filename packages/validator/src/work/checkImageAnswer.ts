@@ -1,18 +1,22 @@
 /**
  * The image check: the validator re-generates the task with the same seed and parameters through
  * its own diffusion pipeline, computes the image features of both images itself (the four
- * perceptual hashes; CLIP embeddings when a CLIP model is configured; the NSFW flag when a
- * classifier is), and scores them with the scoring package: the reward model's probability that
- * both come from the same parameters, then `checkImage`. Without CLIP the combined score rests
- * on the reward model alone (reward weight 1, CLIP weight 0, no CLIP penalty), with its
- * probability read relative to its probability for identical hashes (the shipped model gives an
- * exact reproduction 0.875, short of the 0.95 that scores 1 when CLIP is not there to add to it).
- * The hashes the miner reports are not trusted: they are recomputed from its image.
+ * perceptual hashes and the full-resolution detail ratio, with the luma PSNR and color shift in
+ * the details; CLIP embeddings when a CLIP model is configured; the NSFW flag when a classifier
+ * is), and scores them with the scoring package: the reward model's probability that both come
+ * from the same parameters, then `checkImage`. The detail ratio is what catches an image rendered
+ * small and upscaled, or blurred: its thumbnails, and so its hashes, match the reference's.
+ * Without CLIP the combined score rests on the reward model alone (reward weight 1, CLIP weight
+ * 0, no CLIP penalty), with its probability read relative to its probability for an identical
+ * image (so an exact reproduction scores 1 even though the model gives it less than the 0.95 that
+ * scores 1 when CLIP is not there to add to it). The hashes the miner reports are not trusted:
+ * they are recomputed from its image.
  */
 import type { DiffusionPipeline, DiffusionResult } from '@subnet/inference/diffusion';
 import {
   cosineSimilarity,
   decodeImage,
+  detailFeatures,
   type ImageHashes as FeatureHashes,
   imageBytesFromBase64,
   imageHashes,
@@ -145,11 +149,12 @@ export async function checkImageAnswer(
     return zero('wrong-size');
   }
   const referenceHashes = scoringHashes(imageHashes(reference));
-  const p = sameImageProbability(
-    models.rewardModel,
-    referenceHashes,
-    scoringHashes(imageHashes(image)),
-  );
+  const detail = detailFeatures(reference, image);
+  const p = sameImageProbability(models.rewardModel, {
+    reference: referenceHashes,
+    candidate: scoringHashes(imageHashes(image)),
+    detail,
+  });
   let sameProbability = p;
   let config: ImageCheckConfig = models.scoring?.image ?? DEFAULT_SCORING_CONFIG.image;
   let clipSimilarity = 1;
@@ -163,7 +168,11 @@ export async function checkImageAnswer(
     }
   } else {
     config = { ...config, rewardWeight: 1, clipWeight: 0, blatantMismatchBelow: 0 };
-    const identical = sameImageProbability(models.rewardModel, referenceHashes, referenceHashes);
+    const identical = sameImageProbability(models.rewardModel, {
+      reference: referenceHashes,
+      candidate: referenceHashes,
+      detail: detailFeatures(reference, reference),
+    });
     sameProbability = Math.min(1, p / identical);
   }
   const referenceNsfw = models.nsfw ? (await models.nsfw.classify(reference)).nsfw : false;
@@ -181,6 +190,13 @@ export async function checkImageAnswer(
     score: result.score,
     penalty: result.penalty,
     reason: result.reason,
-    details: { sameProbability: p, calibratedProbability: sameProbability, clipSimilarity },
+    details: {
+      sameProbability: p,
+      calibratedProbability: sameProbability,
+      clipSimilarity,
+      lumaPsnr: detail.lumaPsnr,
+      detailRatio: detail.detailRatio,
+      colorShift: detail.colorShift,
+    },
   };
 }

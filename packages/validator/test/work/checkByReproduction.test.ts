@@ -3,10 +3,24 @@
  * test axons that run the inference package's engines, then checked by reproduction on the
  * validator's own copies of the models. Honest miners reproduce exactly; cheats do not.
  */
+import { createSession, parseRuntimeConfig } from '@subnet/inference';
+import { TiledUpscaler } from '@subnet/inference/diffusion';
+import {
+  decodeImage,
+  encodeImage,
+  imageBytesFromBase64,
+  imageBytesToBase64,
+  imageHashes,
+  type RgbImage,
+  resizeImage,
+} from '@subnet/inference/image';
+import { attr, OnnxGraph } from '@subnet/inference/testing';
 import { Dendrite } from '@subnet/protocol';
 import { devHotkey } from '@subnet/protocol/testing';
+import { hashDistanceFeatures } from '@subnet/scoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/index';
+import { scoringHashes } from '../../src/work/checkImageAnswer';
 import { checkResult, headToHead, storeOutcome } from '../../src/work/checkResult';
 import type { CheckModels } from '../../src/work/checkTypes';
 import { type MinerTarget, queryMiner, queryMiners } from '../../src/work/queryMiner';
@@ -44,6 +58,46 @@ async function addMiner(
 }
 
 const target = (name: string) => (miners[name] as { target: MinerTarget }).target;
+
+/** Gaussian blur (separable, edges clamped) of an image: a cheat that keeps every thumbnail. */
+function gaussianBlur(image: RgbImage, sigma: number): RgbImage {
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) =>
+    Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)),
+  );
+  const total = kernel.reduce((a, b) => a + b, 0);
+  const { width, height, data } = image;
+  const pass = (src: ArrayLike<number>, dx: number, dy: number): Float64Array => {
+    const out = new Float64Array(src.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let k = -radius; k <= radius; k++) {
+            const xx = Math.min(width - 1, Math.max(0, x + k * dx));
+            const yy = Math.min(height - 1, Math.max(0, y + k * dy));
+            sum += (kernel[k + radius] as number) * (src[(yy * width + xx) * 3 + c] as number);
+          }
+          out[(y * width + x) * 3 + c] = sum / total;
+        }
+      }
+    }
+    return out;
+  };
+  const blurred = pass(pass(data, 1, 0), 0, 1);
+  return { width, height, data: Uint8Array.from(blurred, (v) => Math.round(v)) };
+}
+
+/** The same image resized to 1/`factor` of its sides and back (Lanczos both ways). */
+async function downThenUp(image: RgbImage, factor: number): Promise<RgbImage> {
+  const { width, height } = image;
+  const small = await resizeImage(image, {
+    width: width / factor,
+    height: height / factor,
+    fit: 'fill',
+  });
+  return resizeImage(small, { width, height, fit: 'fill' });
+}
 
 beforeAll(async () => {
   engines = await openEngines();
@@ -221,7 +275,10 @@ describe('image tasks', () => {
           "details": {
             "calibratedProbability": 1,
             "clipSimilarity": 1,
-            "sameProbability": 0.8747855424880981,
+            "colorShift": 0,
+            "detailRatio": 1,
+            "lumaPsnr": 60,
+            "sameProbability": 0.9993703961372375,
           },
           "penalty": 0,
           "reason": "reproduced",
@@ -229,26 +286,96 @@ describe('image tasks', () => {
         },
         {
           "details": {
-            "calibratedProbability": 0.0025928768908843585,
+            "calibratedProbability": 0.0009172946988324086,
             "clipSimilarity": 1,
-            "sameProbability": 0.002268211217597127,
+            "colorShift": 1.7922677849411166,
+            "detailRatio": 0.9997533529079095,
+            "lumaPsnr": 14.187619042703165,
+            "sameProbability": 0.0009167171665467322,
           },
           "penalty": 0,
           "reason": "partial",
-          "score": 0.002592876890884358,
+          "score": 0.0009172946988324087,
         },
         {
           "details": {
-            "calibratedProbability": 0.0005385027888248949,
+            "calibratedProbability": 0.00030874743652251286,
             "clipSimilarity": 1,
-            "sameProbability": 0.00047107445425353944,
+            "colorShift": 6.04540521479618,
+            "detailRatio": 1.1228348413243099,
+            "lumaPsnr": 14.289548293684216,
+            "sameProbability": 0.0003085530479438603,
           },
           "penalty": 0,
           "reason": "partial",
-          "score": 0.0005385027888248949,
+          "score": 0.00030874743652251286,
         },
       ]
     `);
+  });
+});
+
+describe('image answers that lose detail', () => {
+  /**
+   * A real upscaler ONNX model that keeps every pixel's detail (nearest-neighbour x2: the input's
+   * channels repeated into DepthToSpace), so the reference carries the fine grain of the
+   * validator's drawn scenes; the tiny test diffusion models draw noise, whose every lossy copy
+   * already changes the hashes.
+   */
+  function nearestUpscalerBytes(): Uint8Array {
+    const g = new OnnxGraph('nearest_x2');
+    const x = g.input('input', 'float32', ['batch', 3, 'height', 'width']);
+    const repeated = g.op('Concat', [x, x, x, x], { axis: attr.int(1) });
+    g.op('DepthToSpace', [repeated], { blocksize: attr.int(2) }, 'output');
+    g.output('output', 'float32', ['batch', 3, 'out_height', 'out_width']);
+    return g.toBytes(17);
+  }
+
+  it('a blurred or down-then-up resized copy of the honest image fails with the hashes unchanged; the image and its JPEG q90 round trip pass', async () => {
+    const runtime = parseRuntimeConfig({ providers: ['cpu'], intraOpNumThreads: 1 });
+    const { session } = await createSession(nearestUpscalerBytes(), runtime);
+    try {
+      const upscaler = new TiledUpscaler(session);
+      const withUpscaler: CheckModels = { ...models, upscaler: () => upscaler };
+      const task = await syntheticTask({
+        kind: 'Upscale',
+        seed: taskSeed(VALIDATOR_UID, 71),
+        model: 'tiny',
+        profile,
+      });
+      const honest = await upscaler.upscaleBytes(imageBytesFromBase64(task.input.image as string));
+      const { image } = honest;
+      const png = (img: RgbImage) => encodeImage(img, { format: 'png' });
+      const answers: Record<string, Uint8Array> = {
+        exact: honest.png,
+        jpeg90: await encodeImage(image, { format: 'jpeg', quality: 90 }),
+        blurred: await png(gaussianBlur(image, 2)),
+        resized: await png(await downThenUp(image, 4)),
+      };
+      const reference = scoringHashes(imageHashes(image));
+      const checks: Record<string, string> = {};
+      for (const [name, bytes] of Object.entries(answers)) {
+        const answer = await decodeImage(bytes, { maxPixels: 1 << 20 });
+        const check = await checkResult(withUpscaler, task, {
+          image_b64: imageBytesToBase64(bytes),
+        });
+        const hashes = hashDistanceFeatures(reference, scoringHashes(imageHashes(answer)));
+        checks[name] =
+          `${check.reason} ${check.score.toFixed(4)} hashes ${hashes.join(' ')} ` +
+          `detail ${check.details.detailRatio?.toFixed(4)} psnr ${check.details.lumaPsnr?.toFixed(1)}`;
+      }
+      expect(image.width).toBe(512);
+      expect(checks).toMatchInlineSnapshot(`
+        {
+          "blurred": "partial 0.0017 hashes 0 0 1 0 detail 0.0149 psnr 34.7",
+          "exact": "reproduced 1.0000 hashes 0 0 0 0 detail 1.0000 psnr 60.0",
+          "jpeg90": "reproduced 1.0000 hashes 0 0 0 0 detail 0.9772 psnr 44.2",
+          "resized": "partial 0.0020 hashes 0 0 3 0 detail 0.0203 psnr 34.7",
+        }
+      `);
+    } finally {
+      await session.release();
+    }
   });
 });
 
