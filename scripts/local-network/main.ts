@@ -11,7 +11,8 @@ function summary(net: LocalNetwork): string {
     'Local subnet running.',
     `  chain      ${net.endpoint}  (netuid ${net.netuid})`,
     ...net.miners.map(
-      (m) => `  miner      ${m.name.padEnd(8)} uid ${m.uid}  axon ${m.axon.ip}:${m.axon.port}`,
+      (m) =>
+        `  miner      ${m.name.padEnd(8)} uid ${m.uid}  axon ${m.axon.ip}:${m.axon.port}${m.down ? '  (down)' : ''}`,
     ),
     `  validator  bob      uid ${net.validator.uid}`,
     `  API        ${apiUrl}  (docs ${apiUrl}/openapi.json)`,
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   process.stdout.write('stopping...\n');
   await net.stop();
   process.stdout.write('stopped\n');
+  // Everything of ours is closed, but message ports that libraries leave open (21 after a run)
+  // would keep the process alive.
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

@@ -1,22 +1,34 @@
 /**
  * A whole subnet on this machine, in one function: the devnet (blocks on an interval, so scoring
  * periods pass), dev wallets on disk, a validator (bob) registered and staked to a validator
- * permit, two miners (charlie, dave) registered and serving the tiny test models on 127.0.0.2,
- * the validator's daemon with its work loop and the organic API on 127.0.0.1, and a dev API key.
- * `stop()` stops everything in reverse order.
+ * permit, miners (by default two, charlie and dave) registered and serving the tiny test models
+ * on 127.0.0.2, the validator's daemon with its work loop and the organic API on 127.0.0.1, and a
+ * dev API key. `stop()` stops everything in reverse order.
+ *
+ * Callers may pass the miners to run: each on a dev wallet's coldkey (with a hotkey of its own
+ * when there are more miners than dev wallets), optionally with a wrapper around its honest task
+ * backends (a cheating miner in a test), or `down`: registered and serving its axon on chain,
+ * then stopped before the validator starts.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChainClient, loadHotkey, neuronByHotkey } from '@subnet/chain';
+import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
-import { buildTaskBackends, loadMinerConfig, type RunningMiner, startMiner } from '@subnet/miner';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/miner/testing';
+import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
+import {
+  buildTaskBackends,
+  loadMinerConfig,
+  type RunningMiner,
+  startMiner,
+  type TaskBackendMap,
+} from '@subnet/miner';
 import { startOrganicApi } from '@subnet/validator/api';
 import { ApiKeys } from '@subnet/validator/apiKeys';
 import { loadValidatorConfig } from '@subnet/validator/config';
 import { createWorkLoop, type RunningValidator, startValidator } from '@subnet/validator/daemon';
 import type { WeightsOutcome } from '@subnet/validator/weights';
+import type { SyntheticProfile } from '@subnet/validator/work';
 import type { Logger } from 'pino';
 import { openCheckEngines } from './checkEngines';
 
@@ -36,13 +48,44 @@ export interface LocalNetworkOptions {
   /** Port of the devnet (default 0: a free one). */
   chainPort?: number;
   onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
+  /** The miners to run (default: charlie and dave, honest, serving `MINER_TASKS`). */
+  miners?: readonly LocalMinerSpec[];
+  /** Share of single answers the validator re-runs (default 1: every one). */
+  checkShare?: number;
+  /** Share of queries sent to two miners at once (default 0.5). */
+  headToHeadShare?: number;
+  /** The validator also re-samples LLM answers with the task's seed (default off). */
+  llmSampleMatch?: boolean;
+}
+
+/** What a miner serves: per task kind, its models and the volume it offers per period. */
+export type MinerTasks = Record<string, { models: string[]; volume: number }>;
+
+export interface LocalMinerSpec {
+  /** Its coldkey registers the miner (and its hotkey is the miner's, unless `hotkey`). */
+  wallet: DevWalletName;
+  /** A hotkey of its own under the wallet, created on disk (more miners than dev wallets). */
+  hotkey?: string;
+  /** Shown in the summary and logs (default: the wallet, or `wallet-hotkey`). */
+  name?: string;
+  /** What it serves (default `MINER_TASKS`). */
+  tasks?: MinerTasks;
+  /** Wraps the honest task backends, e.g. a cheating miner in a test. */
+  wrapBackends?: (
+    backends: TaskBackendMap,
+    log: Logger,
+  ) => TaskBackendMap | Promise<TaskBackendMap>;
+  /** Registered and serving on chain, then stopped before the validator starts. */
+  down?: boolean;
 }
 
 export interface LocalMiner {
-  name: DevWalletName;
+  name: string;
   uid: number;
   hotkey: string;
   axon: { ip: string; port: number };
+  /** Stopped before the validator started (its axon stays on chain). */
+  down: boolean;
 }
 
 export interface LocalNetwork {
@@ -57,14 +100,16 @@ export interface LocalNetwork {
 }
 
 /** What each miner serves: the tiny LLM for text, the tiny diffusion model for images. */
-const MINER_TASKS = {
+export const MINER_TASKS: MinerTasks = {
   Chat: { models: ['tiny-llm'], volume: 2 },
   Completion: { models: ['tiny-llm'], volume: 2 },
   TextToImage: { models: ['tiny-sd'], volume: 1 },
 };
 
+const DEFAULT_MINERS: readonly LocalMinerSpec[] = [{ wallet: 'charlie' }, { wallet: 'dave' }];
+
 /** Synthetic tasks sized for the tiny models. */
-const TINY_PROFILE = {
+export const TINY_PROFILE: Partial<SyntheticProfile> = {
   imageSizes: [[512, 512] as const],
   steps: [2, 3] as const,
   maxTokens: [12, 20] as const,
@@ -72,32 +117,62 @@ const TINY_PROFILE = {
   maxPromptChars: 80,
 };
 
+function minerName(spec: LocalMinerSpec): string {
+  return spec.name ?? (spec.hotkey ? `${spec.wallet}-${spec.hotkey}` : spec.wallet);
+}
+
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const log = options.logger;
   const dir = options.dir ?? join(findRepoRoot() ?? process.cwd(), '.cache', 'local');
   const walletPath = join(dir, 'wallets');
   const blockMs = options.blockMs ?? 2000;
   const periodBlocks = options.periodBlocks ?? 10;
+  const specs = options.miners ?? DEFAULT_MINERS;
   const undo: Array<() => Promise<unknown>> = [];
+  let devnet: Devnet | undefined;
+  let settle = async (): Promise<unknown> => undefined;
   const stop = async () => {
+    // Blocks only for extrinsics from here on, so that no new heads start metagraph refreshes
+    // that the closing connections would cut off; one block now takes what waits in the pool (a
+    // weight extrinsic the validator's stop waits for), and two more metagraph reads, one after
+    // the other, wait out the refreshes that block started (each is several requests).
+    if (devnet) {
+      devnet.setBlockMode('instant');
+      await devnet.newBlocks(1).catch(() => undefined);
+    }
+    for (let i = 0; i < 2; i++) await settle().catch(() => undefined);
     for (const fn of undo.reverse()) await fn().catch((err: unknown) => log.warn({ err }, 'stop'));
   };
   try {
     await writeDevWallets(walletPath, { overwrite: true });
-    const devnet = await startDevnet({
+    const chain = await startDevnet({
       logger: log,
       ...(options.chainPort ? { port: options.chainPort } : {}),
     });
-    undo.push(() => devnet.close());
-    const netuid = devnet.netuid;
-    const client = await ChainClient.connect({ network: devnet.endpoint, logger: log });
+    devnet = chain;
+    undo.push(() => chain.close());
+    const netuid = chain.netuid;
+    const client = await ChainClient.connect({ network: chain.endpoint, logger: log });
     undo.push(() => client.close());
+    settle = () => client.metagraph(netuid);
 
     // Registration and stake on instant blocks, then the chain moves on its own.
     const keys = await devKeys();
-    for (const name of ['bob', 'charlie', 'dave'] as const) {
-      const k = keys[name];
-      await client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });
+    await client.burnedRegister({
+      netuid,
+      coldkey: keys.bob.coldkey,
+      hotkey: keys.bob.hotkey.address,
+    });
+    for (const spec of specs) {
+      const hotkey = spec.hotkey
+        ? (
+            await createHotkey(
+              { name: spec.wallet, hotkey: spec.hotkey, path: walletPath },
+              { overwrite: true },
+            )
+          ).address
+        : keys[spec.wallet].hotkey.address;
+      await client.burnedRegister({ netuid, coldkey: keys[spec.wallet].coldkey, hotkey });
     }
     await client.addStake({
       netuid,
@@ -105,40 +180,50 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       hotkey: keys.bob.hotkey.address,
       amount: 1_000n * TAO,
     });
-    await devnet.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+    await chain.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
     for (let i = 0; i < 10; i++) {
       const mg = await client.metagraph(netuid);
       if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;
-      await devnet.newBlocks(6);
+      await chain.newBlocks(6);
     }
-    devnet.setBlockMode({ intervalMs: blockMs });
+    chain.setBlockMode({ intervalMs: blockMs });
 
     const models: ModelFixtures = await writeModelFixtures({ root: join(dir, 'models') });
     const miners: LocalMiner[] = [];
-    for (const name of ['charlie', 'dave'] as const) {
+    // Miners that are down start last, so that no live miner gets the port they leave.
+    for (const spec of [...specs.filter((m) => !m.down), ...specs.filter((m) => m.down)]) {
+      const name = minerName(spec);
       const config = loadMinerConfig({
         flags: {
           netuid: String(netuid),
-          subtensor: { network: devnet.endpoint },
-          wallet: { name, path: walletPath },
+          subtensor: { network: chain.endpoint },
+          wallet: { name: spec.wallet, hotkey: spec.hotkey ?? 'default', path: walletPath },
           axon: { ip: MINER_HOST, port: '0' },
           models: modelsSection(models),
-          tasks: MINER_TASKS,
+          tasks: spec.down ? {} : (spec.tasks ?? MINER_TASKS),
         },
       });
       const minerLog = log.child({ miner: name });
       let close = async () => undefined as unknown;
+      undo.push(() => close());
       const running: RunningMiner = await startMiner(config, {
         log: minerLog,
         backends: async () => {
+          if (spec.down) return {};
           const built = await buildTaskBackends(config, minerLog, { env: {} });
           close = () => built.close();
-          return built.backends;
+          return spec.wrapBackends ? spec.wrapBackends(built.backends, minerLog) : built.backends;
         },
       });
-      undo.push(() => close());
-      undo.push(() => running.stop());
-      miners.push({ name, uid: running.uid, hotkey: running.hotkey, axon: running.external });
+      if (spec.down) await running.stop();
+      else undo.push(() => running.stop());
+      miners.push({
+        name,
+        uid: running.uid,
+        hotkey: running.hotkey,
+        axon: running.external,
+        down: spec.down ?? false,
+      });
     }
 
     // The validator: a fresh database each time, as the chain is fresh each time.
@@ -147,7 +232,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const config = loadValidatorConfig({
       flags: {
         netuid: String(netuid),
-        subtensor: { network: devnet.endpoint },
+        subtensor: { network: chain.endpoint },
         wallet: { name: 'bob', path: walletPath },
         data_dir: dataDir,
         period: { blocks: String(periodBlocks) },
@@ -160,14 +245,17 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         },
       },
     });
-    const engines = await openCheckEngines();
+    const engines = await openCheckEngines({
+      llmSampleMatch: options.llmSampleMatch ?? false,
+      logger: log.child({ validator: 'bob' }),
+    });
     undo.push(() => engines.release());
     const workLoop = createWorkLoop({
       hotkey: await loadHotkey({ name: 'bob', hotkey: 'default', path: walletPath }),
       models: engines.models,
       blockMs,
-      checkShare: 1,
-      headToHeadShare: 0.5,
+      checkShare: options.checkShare ?? 1,
+      headToHeadShare: options.headToHeadShare ?? 0.5,
       profile: TINY_PROFILE,
     });
     undo.push(() => workLoop.close());
@@ -186,9 +274,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const key = await new ApiKeys(validator.storage.apiKeys).createKey('local-dev', 600);
 
     return {
-      endpoint: devnet.endpoint,
+      endpoint: chain.endpoint,
       netuid,
-      devnet,
+      devnet: chain,
       miners,
       validator: {
         uid: validator.uid,

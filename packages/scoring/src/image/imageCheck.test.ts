@@ -39,8 +39,12 @@ describe('checkImage', () => {
     expect(
       checkImage({ ...base, sameProbability: 1, clipSimilarity: 1, claimedClipConsistency: 0.9 }),
     ).toEqual({ score: 0, penalty: -3, reason: 'misreported-clip' });
+    // Both flagged NSFW: the images are still compared, so a flag does not stand in for them.
     expect(
       checkImage({ sameProbability: 0, clipSimilarity: 0, minerNsfw: true, referenceNsfw: true }),
+    ).toEqual({ score: 0, penalty: 0, reason: 'both-nsfw' });
+    expect(
+      checkImage({ sameProbability: 1, clipSimilarity: 1, minerNsfw: true, referenceNsfw: true }),
     ).toEqual({ score: 1, penalty: 0, reason: 'both-nsfw' });
   });
 

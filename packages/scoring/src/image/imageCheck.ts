@@ -62,7 +62,10 @@ export function checkImage(
   config: ImageCheckConfig = DEFAULT_SCORING_CONFIG.image,
 ): CheckResult {
   if (facts.minerNsfw && facts.referenceNsfw) {
-    return { score: 1, penalty: 0, reason: 'both-nsfw' };
+    // Both flagged: the validator holds both images in full, so they are still compared; a flag
+    // is no way around the check.
+    const score = combinedImageScore(facts.sameProbability, facts.clipSimilarity, config);
+    return { score, penalty: 0, reason: 'both-nsfw' };
   }
   if (facts.minerNsfw && !facts.referenceNsfw) {
     return { score: 0, penalty: config.falseNsfwPenalty, reason: 'false-nsfw' };

@@ -26,7 +26,12 @@ export function headToHeadShares(rewards: ArrayLike<number>): number[] {
   return Array.from(rewards, (r) => 1 / (1 + Math.exp(-r)));
 }
 
-/** A miner's score on one task: weighted components, or 0 when its quality is not positive. */
+/**
+ * A miner's score on one task: its quality times the weighted components,
+ * `quality * (wq + wh*headToHead + ws*speed + wv*volume) / (wq + wh + ws + wv)`, so speed,
+ * volume and head-to-head pay only in proportion to checked quality (a miner whose answers fail
+ * their checks is not paid for answering fast or often); 0 when its quality is not positive.
+ */
 export function taskScore(
   m: TaskComponents,
   config: WeightConfig = DEFAULT_SCORING_CONFIG.weights,
@@ -36,10 +41,11 @@ export function taskScore(
     config.qualityWeight + config.headToHeadWeight + config.speedWeight + config.volumeWeight;
   if (total === 0) return 0;
   return (
-    (config.qualityWeight * clamp01(m.quality) +
-      config.headToHeadWeight * clamp01(m.headToHead) +
-      config.speedWeight * clamp01(m.speed) +
-      config.volumeWeight * clamp01(m.volume)) /
+    (clamp01(m.quality) *
+      (config.qualityWeight +
+        config.headToHeadWeight * clamp01(m.headToHead) +
+        config.speedWeight * clamp01(m.speed) +
+        config.volumeWeight * clamp01(m.volume))) /
     total
   );
 }
