@@ -12,7 +12,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
+import { ChainClient, createHotkey, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
@@ -26,11 +26,13 @@ import {
 import { startOrganicApi } from '@subnet/validator/api';
 import { ApiKeys } from '@subnet/validator/apiKeys';
 import { loadValidatorConfig } from '@subnet/validator/config';
-import { createWorkLoop, type RunningValidator, startValidator } from '@subnet/validator/daemon';
+import {
+  openConfiguredWork,
+  type RunningValidator,
+  startValidator,
+} from '@subnet/validator/daemon';
 import type { WeightsOutcome } from '@subnet/validator/weights';
-import type { SyntheticProfile } from '@subnet/validator/work';
 import type { Logger } from 'pino';
-import { openCheckEngines } from './checkEngines';
 
 export const MINER_HOST = '127.0.0.2';
 const TAO = 1_000_000_000n;
@@ -108,13 +110,13 @@ export const MINER_TASKS: MinerTasks = {
 
 const DEFAULT_MINERS: readonly LocalMinerSpec[] = [{ wallet: 'charlie' }, { wallet: 'dave' }];
 
-/** Synthetic tasks sized for the tiny models. */
-export const TINY_PROFILE: Partial<SyntheticProfile> = {
-  imageSizes: [[512, 512] as const],
-  steps: [2, 3] as const,
-  maxTokens: [12, 20] as const,
-  temperatures: [0.7],
-  maxPromptChars: 80,
+/** Synthetic tasks sized for the tiny models (the validator's `checking.profile`). */
+export const TINY_PROFILE = {
+  image_sizes: ['512x512'],
+  steps: '2-3',
+  max_tokens: '12-20',
+  temperatures: '0.7',
+  max_prompt_chars: '80',
 };
 
 function minerName(spec: LocalMinerSpec): string {
@@ -243,29 +245,26 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           text_models: 'tiny-llm',
           image_models: 'tiny-sd',
         },
+        // The validator checks answers with its own copies of the miners' models.
+        checking: {
+          models: modelsSection(models),
+          nsfw: 'tiny-nsfw',
+          check_share: String(options.checkShare ?? 1),
+          head_to_head_share: String(options.headToHeadShare ?? 0.5),
+          llm_sample_match: options.llmSampleMatch ? 'true' : 'false',
+          block_ms: String(blockMs),
+          profile: TINY_PROFILE,
+        },
       },
     });
-    const engines = await openCheckEngines({
-      llmSampleMatch: options.llmSampleMatch ?? false,
-      logger: log.child({ validator: 'bob' }),
-    });
-    undo.push(() => engines.release());
-    const workLoop = createWorkLoop({
-      hotkey: await loadHotkey({ name: 'bob', hotkey: 'default', path: walletPath }),
-      models: engines.models,
-      blockMs,
-      checkShare: options.checkShare ?? 1,
-      headToHeadShare: options.headToHeadShare ?? 0.5,
-      profile: TINY_PROFILE,
-    });
-    undo.push(() => workLoop.close());
+    const validatorLog = log.child({ validator: 'bob' });
     let apiUrl = '';
     const validator = await startValidator(config, {
-      logger: log.child({ validator: 'bob' }),
-      workLoop,
+      logger: validatorLog,
+      work: (hotkey) => openConfiguredWork(config, hotkey, { log: validatorLog, env: {} }),
       ...(options.onPeriodDone ? { onPeriodDone: options.onPeriodDone } : {}),
       services: async (ctx) => {
-        const api = await startOrganicApi(ctx, log.child({ validator: 'bob' }));
+        const api = await startOrganicApi(ctx, validatorLog);
         apiUrl = api.url;
         return [api];
       },

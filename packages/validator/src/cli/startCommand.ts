@@ -9,12 +9,10 @@ import yargs from 'yargs';
 import { startOrganicApi } from '../api/startOrganicApi';
 import { loadValidatorConfig } from '../config/loadConfig';
 import type { ValidatorConfig } from '../config/validatorConfig';
-import { createWorkLoop } from '../daemon/createWorkLoop';
+import { openConfiguredWork } from '../daemon/configuredWork';
 import { type RunningValidator, startValidator } from '../daemon/startValidator';
-import type { WorkLoop } from '../daemon/workLoop';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
 import { startObservabilityServer } from '../status/startObservabilityServer';
-import { openCheckModels, profileOf } from '../work/openCheckModels';
 
 export interface StartCommandIo {
   out(text: string): void;
@@ -97,33 +95,6 @@ function configOf(
     env,
     file: typeof config === 'string' ? config : undefined,
   });
-}
-
-/** The work loop over the validator's own check models (`checking`). */
-async function openWork(
-  config: Readonly<ValidatorConfig>,
-  hotkey: KeyringPair,
-  log: Logger,
-  env: StartCommandIo['env'],
-): Promise<{ loop: WorkLoop; close(): Promise<void> }> {
-  const opened = await openCheckModels(config.checking, { log, env: { ...env } });
-  log.info({ models: opened.loaded }, 'check models loaded');
-  const { checking } = config;
-  const loop = createWorkLoop({
-    hotkey,
-    models: opened.models,
-    blockMs: checking.block_ms,
-    checkShare: checking.check_share,
-    headToHeadShare: checking.head_to_head_share,
-    profile: profileOf(checking.profile),
-  });
-  return {
-    loop,
-    async close() {
-      await loop.close();
-      await opened.release();
-    },
-  };
 }
 
 function waitForSignal(running: RunningValidator, log: Logger): Promise<void> {
@@ -210,7 +181,10 @@ export async function runStartCommand(
       logger: log,
       hotkeyPassword: password,
       ...(Object.keys(config.checking.models.entries).length > 0
-        ? { work: (hotkey: KeyringPair) => openWork(config, hotkey, log, io.env) }
+        ? {
+            work: (hotkey: KeyringPair) =>
+              openConfiguredWork(config, hotkey, { log, env: { ...io.env } }),
+          }
         : {}),
       services: async (ctx) => [
         ctx.config.api.enabled

@@ -1,3 +1,4 @@
+export { type ConfiguredWork, openConfiguredWork } from './configuredWork';
 export {
   type Capacities,
   createWorkLoop,
