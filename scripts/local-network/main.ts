@@ -16,6 +16,7 @@ function summary(net: LocalNetwork): string {
     ),
     `  validator  bob      uid ${net.validator.uid}`,
     `  API        ${apiUrl}  (docs ${apiUrl}/openapi.json)`,
+    `  status     ${apiUrl}/status  (metrics ${apiUrl}/metrics, health ${apiUrl}/healthz)`,
     `  API key    ${net.apiKey}`,
     '',
     'Try:',
