@@ -167,6 +167,13 @@ describe('cheating miners and a miner that is down', () => {
     }
     const honest = await results('honest', atMs);
     expect(honest.map((r) => r.checkScore)).toEqual([1, 1, 1, 1]);
+    // Why each check scored what it did is stored with it.
+    expect(honest.map((r) => r.checkReason)).toEqual([
+      'agrees',
+      'agrees',
+      'reproduced',
+      'reproduced',
+    ]);
     for (const [name, kind] of CHEATS) {
       const rows = await results(name, atMs);
       const honestKind = kind === 'TextToImage' ? 'Completion' : 'TextToImage';
@@ -174,6 +181,9 @@ describe('cheating miners and a miner that is down', () => {
       expect(checkScores(rows, honestKind)).toEqual([1, 1]);
       const cheated = checkScores(rows, kind);
       expect(cheated).toHaveLength(2);
+      const reasons = rows.filter((r) => r.taskKind === kind).map((r) => r.checkReason);
+      if (kind === 'Completion') expect(reasons).toEqual(['sample-mismatch', 'sample-mismatch']);
+      else expect(reasons.filter((r) => r === 'reproduced')).toEqual([]);
       for (const score of cheated) {
         // Images: the reward model on the perceptual hashes of the validator's re-generation;
         // text: the share of tokens matching the validator's re-sample with the task's seed.

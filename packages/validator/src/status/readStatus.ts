@@ -18,6 +18,8 @@ export interface ResultStatus {
   statusCode: number;
   /** The score of checking the answer by reproduction, when it was sampled. */
   checkScore: number | null;
+  /** Why the check scored what it did; null when unchecked or not recorded. */
+  checkReason: string | null;
   error: string | null;
   durationMs: number | null;
   createdMs: number;
@@ -109,6 +111,7 @@ function resultStatus(r: TaskResult): ResultStatus {
     outcome: r.statusCode >= 200 && r.statusCode <= 299 ? 'ok' : 'failed',
     statusCode: r.statusCode,
     checkScore: r.checked ? r.checkScore : null,
+    checkReason: r.checked ? r.checkReason : null,
     error: r.error,
     durationMs: r.durationMs,
     createdMs: r.createdMs,

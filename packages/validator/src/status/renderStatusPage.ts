@@ -47,7 +47,9 @@ function field(name: string, label: string, v: string | number | null): string {
 
 function outcomeText(r: ResultStatus): string {
   if (r.outcome === 'ok') {
-    return r.checkScore === null ? 'ok' : `ok, check ${formatScore(r.checkScore)}`;
+    if (r.checkScore === null) return 'ok';
+    const why = r.checkReason === null ? '' : ` (${r.checkReason})`;
+    return `ok, check ${formatScore(r.checkScore)}${why}`;
   }
   return r.error === null ? `failed ${r.statusCode}` : `failed ${r.statusCode}: ${r.error}`;
 }

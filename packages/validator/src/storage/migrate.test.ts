@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
+import { MIGRATIONS } from './migrations';
 import { openClient, openStorage } from './openStorage';
 import { engineHarness, STORAGE_ENGINES } from './testing/engines';
 
@@ -21,16 +22,16 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
   beforeAll(() => harness.start());
   afterAll(() => harness.close());
 
-  it('migrates an empty database to version 1 once, and is a no-op on reopen', async () => {
+  it('migrates an empty database to the newest version once, and is a no-op on reopen', async () => {
     const config = await harness.freshConfig();
     const first = await openStorage(config, { now: () => 1_000 });
     expect(first.engine).toBe(engine);
-    expect(first.schemaVersion).toBe(1);
-    expect(first.migration).toEqual({ fromVersion: 0, toVersion: 1, applied: [1] });
+    expect(first.schemaVersion).toBe(2);
+    expect(first.migration).toEqual({ fromVersion: 0, toVersion: 2, applied: [1, 2] });
     await first.close();
 
     const again = await openStorage(config);
-    expect(again.migration).toEqual({ fromVersion: 1, toVersion: 1, applied: [] });
+    expect(again.migration).toEqual({ fromVersion: 2, toVersion: 2, applied: [] });
     await again.close();
 
     const client = await openClient(config);
@@ -39,8 +40,13 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
        WHERE table_schema = current_schema() ORDER BY table_name`,
     );
     expect(tables.map((t) => t.name)).toEqual(TABLES);
-    const rows = await client.query('SELECT version, name, applied_ms FROM schema_migrations');
-    expect(rows).toEqual([{ version: 1, name: 'initial schema', applied_ms: 1_000 }]);
+    const rows = await client.query(
+      'SELECT version, name, applied_ms FROM schema_migrations ORDER BY version',
+    );
+    expect(rows).toEqual([
+      { version: 1, name: 'initial schema', applied_ms: 1_000 },
+      { version: 2, name: 'why a check scored what it did', applied_ms: 1_000 },
+    ]);
     await client.close();
   });
 
@@ -49,7 +55,7 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     await (await openStorage(config)).close();
     const client = await openClient(config);
     await client.query(
-      `INSERT INTO schema_migrations (version, name, applied_ms) VALUES (2, 'from the future', 5)`,
+      `INSERT INTO schema_migrations (version, name, applied_ms) VALUES (3, 'from the future', 5)`,
     );
     await client.close();
 
@@ -57,14 +63,14 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     expect(error).toBeInstanceOf(ValidatorError);
     expect((error as ValidatorError).code).toBe(ValidatorErrorCode.StorageSchemaTooNew);
     expect((error as ValidatorError).message).toContain(
-      "the database's schema is at version 2, newer than this validator's 1",
+      "the database's schema is at version 3, newer than this validator's 2",
     );
     // The refusal closed its connection: the database can still be opened and read.
     const after = await openClient(config);
     const [row] = await after.query<{ v: number }>(
       'SELECT max(version) AS v FROM schema_migrations',
     );
-    expect(row?.v).toBe(2);
+    expect(row?.v).toBe(3);
     await after.close();
   });
 
@@ -72,23 +78,21 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     const config = await harness.freshConfig();
     const base = await openStorage(config);
     await base.close();
-    const v2 = { version: 2, name: 'add notes', sql: 'CREATE TABLE notes (id int PRIMARY KEY)' };
-    const upgraded = await openStorage(config, {
-      migrations: [{ version: 1, name: 'initial schema', sql: 'SELECT 1' }, v2],
-    });
-    expect(upgraded.migration).toEqual({ fromVersion: 1, toVersion: 2, applied: [2] });
+    const v3 = { version: 3, name: 'add notes', sql: 'CREATE TABLE notes (id int PRIMARY KEY)' };
+    const upgraded = await openStorage(config, { migrations: [...MIGRATIONS, v3] });
+    expect(upgraded.migration).toEqual({ fromVersion: 2, toVersion: 3, applied: [3] });
     await upgraded.close();
 
     const broken = {
-      version: 3,
+      version: 4,
       name: 'broken',
       sql: 'CREATE TABLE half (id int); SELECT no_such_function()',
     };
     const error = await openStorage(config, {
-      migrations: [{ version: 1, name: 'initial schema', sql: 'SELECT 1' }, v2, broken],
+      migrations: [...MIGRATIONS, v3, broken],
     }).catch((e: unknown) => e);
     expect((error as ValidatorError).code).toBe(ValidatorErrorCode.StorageMigrationFailed);
-    expect((error as ValidatorError).message).toContain('migration 3 (broken) failed');
+    expect((error as ValidatorError).message).toContain('migration 4 (broken) failed');
     const client = await openClient(config);
     const [half] = await client.query<{ t: string | null }>(
       `SELECT to_regclass('half')::text AS t`,
@@ -97,7 +101,7 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     const [v] = await client.query<{ v: number }>(
       'SELECT max(version) AS v FROM schema_migrations',
     );
-    expect(v?.v).toBe(2);
+    expect(v?.v).toBe(3);
     await client.close();
   });
 });

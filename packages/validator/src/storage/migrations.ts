@@ -134,6 +134,11 @@ CREATE TABLE validator_state (
 
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'initial schema', sql: initialSchema },
+  {
+    version: 2,
+    name: 'why a check scored what it did',
+    sql: 'ALTER TABLE task_results ADD COLUMN check_reason text;',
+  },
 ]);
 
 /** The schema version this code writes and expects. */

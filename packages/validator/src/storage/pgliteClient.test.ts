@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
+import { SCHEMA_VERSION } from './migrations';
 import { openStorage } from './openStorage';
 import { freshPgliteDir } from './testing/pgliteDirs';
 
@@ -18,7 +19,7 @@ describe('the embedded engine', () => {
     expect((error as ValidatorError).code).toBe(ValidatorErrorCode.StorageDataDirInUse);
     await first.close();
     const second = await openStorage({ engine: 'pglite', dataDir });
-    expect(second.schemaVersion).toBe(1);
+    expect(second.schemaVersion).toBe(SCHEMA_VERSION);
     await second.close();
   });
 });

@@ -161,7 +161,7 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
     expect((await storage.results.listUnchecked({ sinceMs: 10_000 })).map((r) => r.taskId)).toEqual(
       ['t1', 't2'],
     );
-    await storage.results.markChecked(ok as number, 0.5, 11_000);
+    await storage.results.markChecked(ok as number, 0.5, 11_000, 'partial');
     expect((await storage.results.listUnchecked({ sinceMs: 10_000 })).map((r) => r.taskId)).toEqual(
       ['t2'],
     );
@@ -177,6 +177,7 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
       statusCode: 200,
       checked: true,
       checkScore: 0.5,
+      checkReason: 'partial',
       checkedMs: 11_000,
       error: null,
       createdMs: 10_000,

@@ -28,6 +28,8 @@ export interface TaskResult extends Required<Omit<NewTaskResult, 'durationMs' | 
   error: string | null;
   checked: boolean;
   checkScore: number | null;
+  /** Why the check scored what it did (e.g. reproduced, partial, sample-mismatch). */
+  checkReason: string | null;
   checkedMs: number | null;
 }
 
@@ -46,7 +48,8 @@ export interface ResultSummary {
 
 const SELECT_RESULT = `SELECT id, task_id AS "taskId", task_kind AS "taskKind", organic, uid, hotkey,
   started_ms AS "startedMs", duration_ms AS "durationMs", status_code AS "statusCode",
-  checked, check_score AS "checkScore", checked_ms AS "checkedMs", error, created_ms AS "createdMs"
+  checked, check_score AS "checkScore", check_reason AS "checkReason", checked_ms AS "checkedMs", error,
+  created_ms AS "createdMs"
   FROM task_results`;
 
 export class TaskResultsRepo {
@@ -77,13 +80,21 @@ export class TaskResultsRepo {
     return row?.id;
   }
 
-  /** Stores the score of checking a result; returns false when the result no longer exists. */
-  async markChecked(id: number, checkScore: number, nowMs: number): Promise<boolean> {
+  /**
+   * Stores the score of checking a result and why; returns false when the result no longer
+   * exists.
+   */
+  async markChecked(
+    id: number,
+    checkScore: number,
+    nowMs: number,
+    reason?: string,
+  ): Promise<boolean> {
     checkFinite(checkScore, 'checkScore');
     const rows = await this.db.query(
-      `UPDATE task_results SET checked = true, check_score = $2, checked_ms = $3 WHERE id = $1
-       RETURNING id`,
-      [id, checkScore, nowMs],
+      `UPDATE task_results SET checked = true, check_score = $2, checked_ms = $3, check_reason = $4
+       WHERE id = $1 RETURNING id`,
+      [id, checkScore, nowMs, reason ?? null],
     );
     return rows.length === 1;
   }

@@ -90,7 +90,7 @@ export async function storeOutcome(
     createdMs: options.nowMs,
   });
   if (id !== undefined && options.check)
-    await results.markChecked(id, checkValue(options.check), options.nowMs);
+    await results.markChecked(id, checkValue(options.check), options.nowMs, options.check.reason);
   return id;
 }
 

@@ -225,6 +225,7 @@ describe('/status.json', () => {
       outcome: 'ok',
       statusCode: 200,
       checkScore: null,
+      checkReason: null,
       error: null,
       durationMs: 1_250,
       createdMs,
@@ -259,7 +260,7 @@ describe('/status.json', () => {
           ],
           lastResults: [
             ok('Chat', NOW - 20_000),
-            ok('TextToImage', NOW - 30_000, { checkScore: 0.93 }),
+            ok('TextToImage', NOW - 30_000, { checkScore: 0.93, checkReason: 'partial' }),
           ],
         },
         {
@@ -275,6 +276,7 @@ describe('/status.json', () => {
               outcome: 'failed',
               statusCode: 408,
               checkScore: null,
+              checkReason: null,
               error: HOSTILE_ERROR,
               durationMs: null,
               createdMs: NOW - 10_000,

@@ -105,7 +105,7 @@ describe('the status page in a browser', () => {
         moving: ['Chat 0.5000 (n=2)', 'TextToImage 0.7500 (n=4)'],
         results: [
           'Chat ok 2026-09-21 14:13:00 UTC',
-          'TextToImage ok, check 0.9300 2026-09-21 14:12:50 UTC',
+          'TextToImage ok, check 0.9300 (partial) 2026-09-21 14:12:50 UTC',
         ],
       },
       {

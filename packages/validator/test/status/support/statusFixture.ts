@@ -93,7 +93,7 @@ export async function seedStatusFixture(storage: Storage): Promise<void> {
   const checkedId = await storage.results.record(
     result(1, HONEST_HOTKEY, 'TextToImage', 200, NOW - 30_000),
   );
-  await storage.results.markChecked(checkedId as number, 0.93, NOW - 29_000);
+  await storage.results.markChecked(checkedId as number, 0.93, NOW - 29_000, 'partial');
   await storage.results.record(result(1, HONEST_HOTKEY, 'Chat', 200, NOW - 20_000));
   await storage.results.record(
     result(2, HOSTILE_HOTKEY, 'TextToImage', 200, NOW - 40_000, { organic: true }),
