@@ -128,7 +128,19 @@ export class PeriodWorkLoop implements WorkLoop {
     // The period's remaining wall time (the first period may begin mid-way).
     const blocksLeft = Math.max(1, ctx.startBlock + ctx.periodBlocks - mg.block);
     const periodMs = blocksLeft * this.#o.blockMs * (this.#o.spread ?? 0.8);
-    this.#plan = planPeriod(miners, {
+    // Resumed after a restart: what each miner already answered this period is not asked again.
+    const done =
+      periodStartMs < startMs ? await storage.results.summarize(periodStartMs, startMs) : [];
+    const remaining = miners.map((m) => ({
+      uid: m.uid,
+      capacities: Object.fromEntries(
+        Object.entries(m.capacities).map(([kind, c]) => {
+          const sent = done.find((d) => d.uid === m.uid && d.taskKind === kind)?.total ?? 0;
+          return [kind, { volume: Math.max(0, (c?.volume ?? 0) - sent) }];
+        }),
+      ),
+    }));
+    this.#plan = planPeriod(remaining, {
       startMs,
       periodMs,
       headToHeadShare: this.#o.headToHeadShare ?? 0.25,
