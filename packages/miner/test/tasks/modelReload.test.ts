@@ -8,28 +8,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
-import { Dendrite, type Hotkey } from '@subnet/protocol';
-import {
-  Chat,
-  ClipEmbeddings,
-  TASK_SYNAPSE_BY_KIND,
-  type TaskKind,
-  TextToImage,
-  Upscale,
-} from '@subnet/protocol/tasks';
-import { devHotkey, EXAMPLE_IMAGE_B64, EXAMPLE_MASK_B64 } from '@subnet/protocol/testing';
+import type { Dendrite } from '@subnet/protocol';
+import { Chat, ClipEmbeddings, TextToImage, Upscale } from '@subnet/protocol/tasks';
+import { EXAMPLE_IMAGE_B64, EXAMPLE_MASK_B64 } from '@subnet/protocol/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCESS_POLICY } from '../../src/axon/accessPolicy';
-import { buildMinerApp, type MinerApp, type ServedSynapse } from '../../src/axon/buildMinerApp';
-import { MetagraphHolder, metagraphView } from '../../src/axon/metagraphView';
 import { loadMinerConfig } from '../../src/config/loadConfig';
 import { buildTaskBackends, type TaskBackends } from '../../src/tasks/buildTaskBackends';
+import { type ServedMiner, startServedMiner } from './support/servedMiner';
 
 let fixtures: ModelFixtures;
 let tasks: TaskBackends;
-let miner: MinerApp;
-let minerKey: Hotkey;
+let served: ServedMiner;
 let dendrite: Dendrite;
 let port: number;
 
@@ -49,37 +39,17 @@ beforeAll(async () => {
   });
   const log = pino({ level: 'silent' });
   tasks = await buildTaskBackends(config, log, { env: {} });
-  minerKey = await devHotkey('ferdie');
-  const alice = await devHotkey('alice');
-  const served: ServedSynapse[] = Object.entries(tasks.backends).map(([kind, handler]) => ({
-    def: TASK_SYNAPSE_BY_KIND[kind as TaskKind],
-    handler,
-    capacity: { volume: 1, models: [], loras: [] },
-  }));
-  miner = buildMinerApp({
-    hotkey: minerKey,
-    metagraph: new MetagraphHolder(
-      metagraphView(7, 1, [{ uid: 0, hotkey: alice.address, stake: 1000, validatorPermit: true }]),
-    ),
-    served,
-    logger: log,
-    access: DEFAULT_ACCESS_POLICY,
-    admission: { tasks: {}, defaultLimits: { concurrency: 2, queue: 8 }, perValidator: 16 },
-  });
-  tasks.bindMetrics(miner.metrics);
-  await miner.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (miner.app.server.address() as { port: number }).port;
-  dendrite = new Dendrite({ hotkey: alice });
+  served = await startServedMiner(tasks);
+  ({ port, dendrite } = served);
 });
 
 afterAll(async () => {
-  await dendrite?.close();
-  await miner?.app.close();
+  await served?.close();
   await tasks?.close();
   await fixtures?.remove();
 });
 
-const target = () => ({ ip: '127.0.0.1', port, hotkey: minerKey.address });
+const target = () => served.target();
 
 /** The value of one metric line, 0 when it is not there yet. */
 async function metric(line: string): Promise<number> {

@@ -8,16 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
 import { type ModelFixtures, writeModelFixtures } from '@subnet/inference/testing';
-import { Dendrite, type Hotkey } from '@subnet/protocol';
-import { Chat, Completion, TASK_SYNAPSE_BY_KIND, type TaskKind } from '@subnet/protocol/tasks';
-import { devHotkey } from '@subnet/protocol/testing';
+import type { Dendrite, Hotkey } from '@subnet/protocol';
+import { Chat, Completion } from '@subnet/protocol/tasks';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCESS_POLICY } from '../../src/axon/accessPolicy';
-import { buildMinerApp, type MinerApp, type ServedSynapse } from '../../src/axon/buildMinerApp';
-import { MetagraphHolder, metagraphView } from '../../src/axon/metagraphView';
 import { loadMinerConfig } from '../../src/config/loadConfig';
 import { buildTaskBackends, type TaskBackends } from '../../src/tasks/buildTaskBackends';
+import { type ServedMiner, startServedMiner } from './support/servedMiner';
 
 /** What the server streams for every request: three tokens, each with two alternatives. */
 const TOKENS = [
@@ -88,7 +85,7 @@ async function startServer(): Promise<{ server: Server; url: string; received: R
 let fixtures: ModelFixtures;
 let llm: Awaited<ReturnType<typeof startServer>>;
 let tasks: TaskBackends;
-let miner: MinerApp;
+let served: ServedMiner;
 let minerKey: Hotkey;
 let dendrite: Dendrite;
 let port: number;
@@ -129,32 +126,12 @@ beforeAll(async () => {
   });
   const log = pino({ level: 'silent' });
   tasks = await buildTaskBackends(config, log, { env: { BIG_LLM_KEY: 'sk-local' } });
-  minerKey = await devHotkey('ferdie');
-  const alice = await devHotkey('alice');
-  const served: ServedSynapse[] = Object.entries(tasks.backends).map(([kind, handler]) => ({
-    def: TASK_SYNAPSE_BY_KIND[kind as TaskKind],
-    handler,
-    capacity: { volume: 1, models: [], loras: [] },
-  }));
-  miner = buildMinerApp({
-    hotkey: minerKey,
-    metagraph: new MetagraphHolder(
-      metagraphView(7, 1, [{ uid: 0, hotkey: alice.address, stake: 1000, validatorPermit: true }]),
-    ),
-    served,
-    logger: log,
-    access: DEFAULT_ACCESS_POLICY,
-    admission: { tasks: {}, defaultLimits: { concurrency: 2, queue: 8 }, perValidator: 16 },
-  });
-  tasks.bindMetrics(miner.metrics);
-  await miner.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (miner.app.server.address() as { port: number }).port;
-  dendrite = new Dendrite({ hotkey: alice });
+  served = await startServedMiner(tasks);
+  ({ port, minerKey, dendrite } = served);
 });
 
 afterAll(async () => {
-  await dendrite?.close();
-  await miner?.app.close();
+  await served?.close();
   await tasks?.close();
   await new Promise((done) => llm?.server.close(done));
   await fixtures?.remove();

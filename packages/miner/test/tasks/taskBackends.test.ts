@@ -6,7 +6,7 @@
 import { collectGeneration, type GenerationResult } from '@subnet/inference';
 import { decodeImage, imageBytesFromBase64, imageHashes } from '@subnet/inference/image';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
-import { Dendrite, type Hotkey, parseSynapseFields, type Synapse } from '@subnet/protocol';
+import { type Dendrite, parseSynapseFields, type Synapse } from '@subnet/protocol';
 import {
   Chat,
   ClipEmbeddings,
@@ -15,13 +15,10 @@ import {
   foldTextStream,
   ImageToImage,
   Inpaint,
-  TASK_SYNAPSE_BY_KIND,
-  type TaskKind,
   TextToImage,
   Upscale,
 } from '@subnet/protocol/tasks';
 import {
-  devHotkey,
   EXAMPLE_IMAGE_B64,
   EXAMPLE_MASK_B64,
   EXAMPLE_SCRIBBLE_B64,
@@ -29,18 +26,13 @@ import {
 import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCESS_POLICY } from '../../src/axon/accessPolicy';
-import { buildMinerApp, type MinerApp, type ServedSynapse } from '../../src/axon/buildMinerApp';
-import { MetagraphHolder, metagraphView } from '../../src/axon/metagraphView';
 import { loadMinerConfig } from '../../src/config/loadConfig';
-import { MinerMetrics } from '../../src/metrics/minerMetrics';
 import { buildTaskBackends, type TaskBackends } from '../../src/tasks/buildTaskBackends';
+import { type ServedMiner, startServedMiner } from './support/servedMiner';
 
 let fixtures: ModelFixtures;
 let tasks: TaskBackends;
-let miner: MinerApp;
-let minerKey: Hotkey;
-let alice: Hotkey;
+let served: ServedMiner;
 let dendrite: Dendrite;
 let port: number;
 
@@ -66,39 +58,17 @@ beforeAll(async () => {
   });
   const log = pino({ level: 'silent' });
   tasks = await buildTaskBackends(config, log, { env: {} });
-  minerKey = await devHotkey('ferdie');
-  alice = await devHotkey('alice');
-  const served: ServedSynapse[] = Object.entries(tasks.backends).map(([kind, handler]) => ({
-    def: TASK_SYNAPSE_BY_KIND[kind as TaskKind],
-    handler,
-    capacity: { volume: 1, models: [], loras: [] },
-  }));
-  const metrics = new MinerMetrics();
-  miner = buildMinerApp({
-    hotkey: minerKey,
-    metagraph: new MetagraphHolder(
-      metagraphView(7, 1, [{ uid: 0, hotkey: alice.address, stake: 1000, validatorPermit: true }]),
-    ),
-    served,
-    logger: log,
-    access: DEFAULT_ACCESS_POLICY,
-    admission: { tasks: {}, defaultLimits: { concurrency: 2, queue: 8 }, perValidator: 16 },
-    metrics,
-  });
-  tasks.bindMetrics(metrics);
-  await miner.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (miner.app.server.address() as { port: number }).port;
-  dendrite = new Dendrite({ hotkey: alice });
+  served = await startServedMiner(tasks);
+  ({ port, dendrite } = served);
 });
 
 afterAll(async () => {
-  await dendrite?.close();
-  await miner?.app.close();
+  await served?.close();
   await tasks?.close();
   await fixtures?.remove();
 });
 
-const target = () => ({ ip: '127.0.0.1', port, hotkey: minerKey.address });
+const target = () => served.target();
 
 async function streamOf(def: typeof Chat | typeof Completion, input: Record<string, unknown>) {
   const events: Record<string, unknown>[] = [];
