@@ -55,6 +55,10 @@ const START_OPTIONS = {
     describe: 'share of queries sent to two miners at once (default 0.25)',
   },
   'checking.block_ms': { type: 'string', describe: 'wall time of one block (default 12000)' },
+  'checking.llm_sample_match': {
+    type: 'string',
+    describe: "also re-sample LLM answers with the task's seed (default false; same provider only)",
+  },
   'logging.level': { type: 'string', describe: 'trace | debug | info | warn | error' },
   'password-env': {
     type: 'string',
