@@ -2,20 +2,15 @@
 // against the task bounds (400 naming the field), chat and completions whole and streamed as
 // OpenAI chunks, an image endpoint, and the OpenAPI document. Miners are reached through the
 // protocol's dendrite; the miner here is a real loopback axon built on `verifyRequest`.
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metagraph, Neuron } from '@subnet/chain';
 import {
-  buildErrorResponse,
   buildResponse,
   buildStreamHead,
   Dendrite,
   encodeStreamEvent,
-  NonceWindow,
-  SignatureVerifier,
   type Synapse,
-  synapseRegistry,
-  verifyRequest,
 } from '@subnet/protocol';
 import {
   Chat,
@@ -35,6 +30,7 @@ import { ApiKeys } from '../src/apiKeys/index';
 import { openStorage, type Storage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import { planPeriod, takeQuery } from '../src/work/index';
+import { startVerifyingAxon, streamTokens, type VerifyingAxon } from './support/verifyingAxon';
 
 const NOW = 1_790_000_000_000;
 let metagraph: Metagraph;
@@ -42,7 +38,7 @@ const TOKENS = ['Hello', ',', ' world'];
 let harness: EngineHarness;
 let storage: Storage;
 let keys: ApiKeys;
-let axon: Server;
+let axon: VerifyingAxon | undefined;
 let app: FastifyInstance;
 let dendrite: Dendrite;
 let base: string;
@@ -71,74 +67,42 @@ function neuron(uid: number, hotkey: string, port: number): Neuron {
 }
 
 async function startAxon(): Promise<number> {
-  const hotkey = await devHotkey('charlie');
-  const identity = { hotkey, uuid: 'axon-test-uuid' };
-  const ctx = {
-    axonHotkey: hotkey.address,
-    synapses: synapseRegistry([Chat, Completion, TextToImage, ImageToImage, Inpaint, Upscale]),
-    nonces: new NonceWindow(),
-    verifier: new SignatureVerifier(),
-  };
-  axon = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const startedAtMs = performance.now();
-        const verified = await verifyRequest(
-          { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) },
-          ctx,
-        );
-        if (!verified.ok) {
-          const r = buildErrorResponse(identity, verified.def, undefined, {
-            startedAtMs,
-            status: verified.status,
-            message: verified.message,
+  const started = await startVerifyingAxon({
+    synapses: [Chat, Completion, TextToImage, ImageToImage, Inpaint, Upscale],
+    uuid: 'axon-test-uuid',
+    answer: (verified, res, ctx) => {
+      received.push(verified.synapse);
+      if (verified.def.streaming) {
+        const chat = verified.synapse as Synapse & { messages?: Array<{ content: string }> };
+        if (chat.messages?.[0]?.content === 'cut') {
+          // A miner that stops after one token, without its done event.
+          const head = buildStreamHead(ctx.identity, verified.def, verified.synapse, {
+            startedAtMs: ctx.startedAtMs,
           });
-          res.writeHead(r.status, r.headers).end(r.body);
-          return;
-        }
-        received.push(verified.synapse);
-        if (verified.def.streaming) {
-          const head = buildStreamHead(identity, verified.def, verified.synapse, { startedAtMs });
           res.writeHead(head.status, head.headers);
-          const chat = verified.synapse as Synapse & { messages?: Array<{ content: string }> };
-          if (chat.messages?.[0]?.content === 'cut') {
-            // A miner that stops after one token, without its done event.
-            res.end(
-              encodeStreamEvent({
-                type: 'token',
-                index: 0,
-                token: 'Hel',
-                logprob: -0.5,
-                top_logprobs: [],
-              }),
-            );
-            return;
-          }
-          TOKENS.forEach((token, index) => {
-            res.write(
-              encodeStreamEvent({ type: 'token', index, token, logprob: -0.25, top_logprobs: [] }),
-            );
-          });
           res.end(
             encodeStreamEvent({
-              type: 'done',
-              finish_reason: 'stop',
-              prompt_tokens: 7,
-              completion_tokens: 3,
+              type: 'token',
+              index: 0,
+              token: 'Hel',
+              logprob: -0.5,
+              top_logprobs: [],
             }),
           );
           return;
         }
-        const synapse = { ...verified.synapse, image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false };
-        const r = buildResponse(identity, verified.def, synapse, { startedAtMs });
-        res.writeHead(r.status, r.headers).end(r.body);
-      })();
-    });
+        streamTokens(verified, res, ctx, TOKENS, 7);
+        return;
+      }
+      const synapse = { ...verified.synapse, image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false };
+      const r = buildResponse(ctx.identity, verified.def, synapse, {
+        startedAtMs: ctx.startedAtMs,
+      });
+      res.writeHead(r.status, r.headers).end(r.body);
+    },
   });
-  await new Promise<void>((resolve) => axon.listen(0, '127.0.0.1', resolve));
-  return (axon.address() as AddressInfo).port;
+  axon = started;
+  return started.port;
 }
 
 beforeAll(async () => {
@@ -192,7 +156,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await dendrite?.close();
-  await new Promise<void>((resolve) => (axon ? axon.close(() => resolve()) : resolve()));
+  await axon?.close();
   await storage?.close();
   await harness?.close();
 });

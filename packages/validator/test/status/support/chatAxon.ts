@@ -3,20 +3,9 @@
  * the protocol's `verifyRequest` (the validator must not import the miner package). For the test
  * that a streamed (hijacked) API reply is counted.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Neuron } from '@subnet/chain';
-import {
-  buildErrorResponse,
-  buildStreamHead,
-  encodeStreamEvent,
-  NonceWindow,
-  SignatureVerifier,
-  synapseRegistry,
-  verifyRequest,
-} from '@subnet/protocol';
 import { Chat } from '@subnet/protocol/tasks';
-import { devHotkey } from '@subnet/protocol/testing';
+import { startVerifyingAxon, streamTokens } from '../../support/verifyingAxon';
 
 export const CHAT_TOKENS = ['Hello', ',', ' world'];
 
@@ -26,57 +15,16 @@ export interface ChatAxon {
 }
 
 export async function startChatAxon(uid: number): Promise<ChatAxon> {
-  const hotkey = await devHotkey('charlie');
-  const identity = { hotkey, uuid: 'status-chat-axon' };
-  const ctx = {
-    axonHotkey: hotkey.address,
-    synapses: synapseRegistry([Chat]),
-    nonces: new NonceWindow(),
-    verifier: new SignatureVerifier(),
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const startedAtMs = performance.now();
-        const verified = await verifyRequest(
-          { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) },
-          ctx,
-        );
-        if (!verified.ok) {
-          const r = buildErrorResponse(identity, verified.def, undefined, {
-            startedAtMs,
-            status: verified.status,
-            message: verified.message,
-          });
-          res.writeHead(r.status, r.headers).end(r.body);
-          return;
-        }
-        const head = buildStreamHead(identity, verified.def, verified.synapse, { startedAtMs });
-        res.writeHead(head.status, head.headers);
-        CHAT_TOKENS.forEach((token, index) => {
-          res.write(
-            encodeStreamEvent({ type: 'token', index, token, logprob: -0.25, top_logprobs: [] }),
-          );
-        });
-        res.end(
-          encodeStreamEvent({
-            type: 'done',
-            finish_reason: 'stop',
-            prompt_tokens: 2,
-            completion_tokens: CHAT_TOKENS.length,
-          }),
-        );
-      })();
-    });
+  const axon = await startVerifyingAxon({
+    synapses: [Chat],
+    uuid: 'status-chat-axon',
+    answer: (verified, res, ctx) => streamTokens(verified, res, ctx, CHAT_TOKENS, 2),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { hotkey, port } = axon;
   const neuron = {
     uid,
-    hotkey: hotkey.address,
-    coldkey: hotkey.address,
+    hotkey,
+    coldkey: hotkey,
     stake: 0n,
     validatorPermit: false,
     active: true,
@@ -92,6 +40,6 @@ export async function startChatAxon(uid: number): Promise<ChatAxon> {
   } as Neuron;
   return {
     neuron,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => axon.close(),
   };
 }
