@@ -2,6 +2,8 @@
  * The miner's configuration: one zod schema over defaults < config file < environment < flags,
  * validated once at start (STYLE 5). Flag names follow btcli (`--wallet.name`, `--axon.port`).
  */
+
+import { subtensorConfigSchema, walletConfigSchema } from '@subnet/chain/config';
 import { modelsConfigSchema } from '@subnet/inference/catalog';
 import { TASK_KINDS } from '@subnet/protocol/tasks';
 import { z } from 'zod';
@@ -47,19 +49,8 @@ export type { ModelEntryConfig, ModelType } from '@subnet/inference/catalog';
 
 export const minerConfigSchema = z.strictObject({
   netuid: z.coerce.number().int().min(0).max(65_535),
-  subtensor: z
-    .strictObject({
-      /** finney | test | local | a ws:// or wss:// URL */
-      network: z.string().min(1).default('local'),
-    })
-    .prefault({}),
-  wallet: z
-    .strictObject({
-      name: z.string().min(1).default('default'),
-      hotkey: z.string().min(1).default('default'),
-      path: z.string().min(1).default('~/.bittensor/wallets'),
-    })
-    .prefault({}),
+  subtensor: subtensorConfigSchema,
+  wallet: walletConfigSchema,
   axon: z
     .strictObject({
       ip: z.string().default('0.0.0.0'),

@@ -3,6 +3,8 @@
  * flags, validated once at start. Flag names follow btcli (`--wallet.name`,
  * `--subtensor.network`); the storage flags are the ones `validator keys` takes too.
  */
+
+import { subtensorConfigSchema, walletConfigSchema } from '@subnet/chain/config';
 import { modelsConfigSchema } from '@subnet/inference/catalog';
 import { z } from 'zod';
 
@@ -25,19 +27,8 @@ const bool = z.union([
 
 export const validatorConfigSchema = z.strictObject({
   netuid: z.coerce.number().int().min(0).max(65_535),
-  subtensor: z
-    .strictObject({
-      /** finney | test | local | a ws:// or wss:// URL */
-      network: z.string().min(1).default('local'),
-    })
-    .prefault({}),
-  wallet: z
-    .strictObject({
-      name: z.string().min(1).default('default'),
-      hotkey: z.string().min(1).default('default'),
-      path: z.string().min(1).default('~/.bittensor/wallets'),
-    })
-    .prefault({}),
+  subtensor: subtensorConfigSchema,
+  wallet: walletConfigSchema,
   /** PostgreSQL by URL (`--database-url`, SUBNET_VALIDATOR_DATABASE_URL); else embedded. */
   database_url: z
     .string()
