@@ -4,7 +4,7 @@
 // protocol's dendrite; the miner here is a real loopback axon built on `verifyRequest`.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metagraph, Neuron } from '@subnet/chain';
+import type { Metagraph } from '@subnet/chain';
 import {
   buildResponse,
   buildStreamHead,
@@ -30,6 +30,7 @@ import { ApiKeys } from '../src/apiKeys/index';
 import { openStorage, type Storage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import { planPeriod, takeQuery } from '../src/work/index';
+import { loopbackNeuron } from './support/testHelpers';
 import { startVerifyingAxon, streamTokens, type VerifyingAxon } from './support/verifyingAxon';
 
 const NOW = 1_790_000_000_000;
@@ -46,25 +47,8 @@ let secret: string;
 let keyId: string;
 const received: Synapse[] = [];
 
-function neuron(uid: number, hotkey: string, port: number): Neuron {
-  return {
-    uid,
-    hotkey,
-    coldkey: hotkey,
-    stake: 0n,
-    validatorPermit: uid === 0,
-    active: true,
-    axon: { ip: '127.0.0.1', port, ipType: 4, protocol: 4, version: 0, block: 1 },
-    lastUpdate: 0,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    validatorTrust: 0,
-    rank: 0,
-    emission: 0n,
-  } as Neuron;
-}
+const neuron = (uid: number, hotkey: string, port: number) =>
+  loopbackNeuron(uid, hotkey, port, uid === 0);
 
 async function startAxon(): Promise<number> {
   const started = await startVerifyingAxon({

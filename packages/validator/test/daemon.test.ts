@@ -10,7 +10,6 @@ import { ChainClient, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import { createTinyLlm, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
-import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
 import { startMetagraphSync, startValidator } from '../src/daemon/index';
@@ -19,6 +18,10 @@ import { startObservabilityServer, type ValidatorStatus } from '../src/status/in
 import { openStorage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import type { WeightsOutcome } from '../src/weights/index';
+import {
+  captureLogger as captureLines,
+  chainWeights as weightsOnChain,
+} from './support/testHelpers';
 import { startTestMiner } from './work/support/testMinerAxon';
 
 let devnet: Devnet;
@@ -29,19 +32,8 @@ let walletDir: string;
 let netuid: number;
 const lines: Array<Record<string, unknown>> = [];
 
-function captureLogger(): Logger {
-  return pino(
-    { level: 'debug' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-}
-
-async function chainWeights(uid: number): Promise<{ uids: number[]; values: number[] }> {
-  const query = devnet.api.query.subtensorModule?.weights;
-  if (!query) throw new Error('the runtime has no SubtensorModule.Weights');
-  const rows = (await query(netuid, uid)).toJSON() as Array<[number, number]>;
-  return { uids: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
-}
+const captureLogger = () => captureLines(lines);
+const chainWeights = (uid: number) => weightsOnChain(devnet, netuid, uid);
 
 async function register(k: DevKeys): Promise<number> {
   return client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });

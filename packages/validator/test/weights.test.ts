@@ -4,12 +4,15 @@
 import { ChainClient, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys } from '@subnet/chain/testing';
-import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../src/storage/index';
 import type { StorageConfig } from '../src/storage/storageConfig';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import { WeightSetter } from '../src/weights/index';
+import {
+  captureLogger as captureLines,
+  chainWeights as weightsOnChain,
+} from './support/testHelpers';
 
 let devnet: Devnet;
 let client: ChainClient;
@@ -22,19 +25,8 @@ let charlieUid: number;
 let daveUid: number;
 const lines: Array<Record<string, unknown>> = [];
 
-function captureLogger(): Logger {
-  return pino(
-    { level: 'debug' },
-    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  );
-}
-
-async function chainWeights(uid: number): Promise<{ uids: number[]; values: number[] }> {
-  const query = devnet.api.query.subtensorModule?.weights;
-  if (!query) throw new Error('the runtime has no SubtensorModule.Weights');
-  const rows = (await query(netuid, uid)).toJSON() as Array<[number, number]>;
-  return { uids: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
-}
+const captureLogger = () => captureLines(lines);
+const chainWeights = (uid: number) => weightsOnChain(devnet, netuid, uid);
 
 async function nonceOf(address: string): Promise<number> {
   return (await devnet.api.rpc.system.accountNextIndex(address)).toNumber();

@@ -5,6 +5,7 @@
  */
 import type { Neuron } from '@subnet/chain';
 import { Chat } from '@subnet/protocol/tasks';
+import { loopbackNeuron } from '../../support/testHelpers';
 import { startVerifyingAxon, streamTokens } from '../../support/verifyingAxon';
 
 export const CHAT_TOKENS = ['Hello', ',', ' world'];
@@ -21,23 +22,7 @@ export async function startChatAxon(uid: number): Promise<ChatAxon> {
     answer: (verified, res, ctx) => streamTokens(verified, res, ctx, CHAT_TOKENS, 2),
   });
   const { hotkey, port } = axon;
-  const neuron = {
-    uid,
-    hotkey,
-    coldkey: hotkey,
-    stake: 0n,
-    validatorPermit: false,
-    active: true,
-    axon: { ip: '127.0.0.1', port, ipType: 4, protocol: 4, version: 0, block: 1 },
-    lastUpdate: 0,
-    incentive: 0,
-    dividends: 0,
-    consensus: 0,
-    trust: 0,
-    validatorTrust: 0,
-    rank: 0,
-    emission: 0n,
-  } as Neuron;
+  const neuron = loopbackNeuron(uid, hotkey, port);
   return {
     neuron,
     close: () => axon.close(),
