@@ -19,14 +19,9 @@ import { Dendrite } from '@subnet/protocol';
 import { Capacity, Completion, foldTextStream } from '@subnet/protocol/tasks';
 import { devHotkey } from '@subnet/protocol/testing';
 import { loadValidatorConfig } from '@subnet/validator/config';
-import {
-  createWorkLoop,
-  type PeriodWorkLoop,
-  type RunningValidator,
-  startValidator,
-} from '@subnet/validator/daemon';
+import { type RunningValidator, startValidator } from '@subnet/validator/daemon';
 import type { WeightsOutcome } from '@subnet/validator/weights';
-import { loadRewardModel } from '@subnet/validator/work';
+import { createWorkLoop, loadRewardModel, type PeriodWorkLoop } from '@subnet/validator/work';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PythonMiner, startPythonMiner } from './support/pythonMiner';

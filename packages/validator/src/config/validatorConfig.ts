@@ -6,6 +6,7 @@
 
 import { subtensorConfigSchema, walletConfigSchema } from '@subnet/chain/config';
 import { modelsConfigSchema } from '@subnet/inference/catalog';
+import { TASK_KINDS } from '@subnet/protocol/tasks';
 import { z } from 'zod';
 
 const list = z
@@ -100,6 +101,55 @@ export const validatorConfigSchema = z.strictObject({
           max_prompt_chars: z.coerce.number().int().min(1).optional(),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  /**
+   * Bounds and deadlines of a period's work, whatever miners declare or do (defaults: the work
+   * package's `DEFAULT_WORK_SETTINGS`; docs/validator.md explains each).
+   */
+  work: z
+    .strictObject({
+      concurrency: z.coerce.number().int().min(1).max(4_096).optional(),
+      per_miner_concurrency: z.coerce.number().int().min(1).max(64).optional(),
+      check_concurrency: z.coerce.number().int().min(1).max(64).optional(),
+      max_queries: z.coerce.number().int().min(1).max(1_000_000).optional(),
+      spread: z.coerce.number().gt(0).max(1).optional(),
+      deadline_share: z.coerce.number().gt(0).max(1).optional(),
+      /** Share of each miner's declared volume tested, as `min-max` (e.g. 0.5-1). */
+      test_share: z
+        .union([
+          z.tuple([z.coerce.number(), z.coerce.number()]),
+          z.string().regex(/^\d*\.?\d+-\d*\.?\d+$/, 'must be min-max, e.g. 0.5-1'),
+        ])
+        .transform((v) =>
+          typeof v === 'string' ? (v.split('-').map(Number) as [number, number]) : v,
+        )
+        .refine(([a, b]) => a > 0 && a <= b && b <= 1, {
+          message: 'must be min-max with 0 < min <= max <= 1',
+        })
+        .optional(),
+      connect_ms: z.coerce.number().int().min(100).max(60_000).optional(),
+      idle_ms: z.coerce.number().int().min(100).max(600_000).optional(),
+      max_answer_bytes: z.coerce
+        .number()
+        .int()
+        .min(1_024)
+        .max(256 * 1024 * 1024)
+        .optional(),
+      /** Per task kind: max_volume, cost, expected_seconds, timeout_s. */
+      kinds: z
+        .partialRecord(
+          z.enum(TASK_KINDS),
+          z.strictObject({
+            max_volume: z.coerce.number().int().min(0).max(1_000_000).optional(),
+            cost: z.coerce.number().gt(0).max(1_000).optional(),
+            expected_seconds: z.coerce.number().gt(0).max(3_600).optional(),
+            timeout_s: z.coerce.number().gt(0).max(3_600).optional(),
+          }),
+        )
+        .default({}),
+      /** /healthz fails when no period was handled, or no weights set, for this many periods. */
+      stale_periods: z.coerce.number().int().min(1).max(1_000).default(3),
     })
     .prefault({}),
   logging: z

@@ -7,7 +7,9 @@ import type { KeyringPair } from '@subnet/chain';
 import type { Logger } from 'pino';
 import type { ValidatorConfig } from '../config/validatorConfig';
 import { openCheckModels, profileOf } from '../work/openCheckModels';
-import { createWorkLoop, type PeriodWorkLoop } from './createWorkLoop';
+import { createWorkLoop, type PeriodWorkLoop } from '../work/periodWorkLoop';
+import type { WorkMetrics } from '../work/workMetrics';
+import { workSettingsFromConfig } from '../work/workSettings';
 
 export interface ConfiguredWork {
   loop: PeriodWorkLoop;
@@ -18,7 +20,7 @@ export interface ConfiguredWork {
 export async function openConfiguredWork(
   config: Readonly<ValidatorConfig>,
   hotkey: KeyringPair,
-  options: { log: Logger; env?: NodeJS.ProcessEnv },
+  options: { log: Logger; env?: NodeJS.ProcessEnv; metrics?: WorkMetrics },
 ): Promise<ConfiguredWork> {
   const { checking } = config;
   const opened = await openCheckModels(checking, options);
@@ -30,6 +32,8 @@ export async function openConfiguredWork(
     checkShare: checking.check_share,
     headToHeadShare: checking.head_to_head_share,
     profile: profileOf(checking.profile),
+    settings: workSettingsFromConfig(config.work),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return {
     loop,

@@ -1,14 +1,5 @@
 export { type ConfiguredWork, openConfiguredWork } from './configuredWork';
 export {
-  type Capacities,
-  createWorkLoop,
-  PERIOD_START_KEY,
-  PeriodWorkLoop,
-  SEED_INDEX_KEY,
-  servingTargets,
-  type WorkLoopOptions,
-} from './createWorkLoop';
-export {
   type MetagraphSync,
   type MetagraphSyncOptions,
   startMetagraphSync,

@@ -1,11 +1,25 @@
 /**
  * Prometheus metrics of one validator (a registry of its own, so several apps can share a
  * process), in the miner's style: counters and a latency histogram the HTTP server moves per
- * request, and gauges read from storage at scrape time (`collectStorageGauges`).
+ * request, gauges read from storage at scrape time (`collectStorageGauges`), and what the work
+ * loop reports (`WorkMetrics`): periods handled, deadline cut-offs, query outcomes per miner.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PeriodReport } from '../work/periodWorkLoop';
+import type { QueryOutcome } from '../work/queryMiner';
+import type { WorkMetrics } from '../work/workMetrics';
 
-export class ValidatorMetrics {
+/** The outcome label of a query: ok, timeout, refused (4xx), error (5xx), unreachable, bad. */
+function outcomeOf(statusCode: number): string {
+  if (statusCode === 200) return 'ok';
+  if (statusCode === 408) return 'timeout';
+  if (statusCode === 503) return 'unreachable';
+  if (statusCode === 422) return 'bad_answer';
+  if (statusCode >= 400 && statusCode < 500) return 'refused';
+  return 'error';
+}
+
+export class ValidatorMetrics implements WorkMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'route' | 'code'>;
   readonly latency: Histogram<'route'>;
@@ -19,6 +33,10 @@ export class ValidatorMetrics {
   readonly pendingCommits: Gauge;
   readonly taskResults: Gauge<'kind' | 'outcome'>;
   readonly taskResultsChecked: Gauge<'kind'>;
+  readonly periodsHandled: Counter;
+  readonly deadlineCutoffsTotal: Counter;
+  readonly queries: Counter<'uid' | 'kind' | 'outcome'>;
+  readonly periodBusyShare: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -88,5 +106,41 @@ export class ValidatorMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.periodsHandled = new Counter({
+      name: 'validator_work_periods_total',
+      help: 'Scoring periods whose work was done and folded into scores',
+      registers,
+    });
+    this.deadlineCutoffsTotal = new Counter({
+      name: 'validator_work_deadline_cutoffs_total',
+      help: 'Planned queries a period deadline left unsent (held by a busy miner or out of time)',
+      registers,
+    });
+    this.queries = new Counter({
+      name: 'validator_work_queries_total',
+      help: 'Queries sent to miners, by uid, task kind and outcome (ok, timeout, refused, error, unreachable, bad_answer)',
+      labelNames: ['uid', 'kind', 'outcome'],
+      registers,
+    });
+    this.periodBusyShare = new Gauge({
+      name: 'validator_work_busy_share',
+      help: 'Share of the newest period the event loop was busy with the validator own work (not waiting on miners)',
+      registers,
+    });
+  }
+
+  queriesDone(outcomes: readonly QueryOutcome[]): void {
+    for (const o of outcomes) {
+      this.queries.inc({ uid: String(o.uid), kind: o.kind, outcome: outcomeOf(o.statusCode) });
+    }
+  }
+
+  deadlineCutoffs(count: number): void {
+    if (count > 0) this.deadlineCutoffsTotal.inc(count);
+  }
+
+  periodDone(report: PeriodReport): void {
+    this.periodsHandled.inc();
+    this.periodBusyShare.set(report.busyShare);
   }
 }

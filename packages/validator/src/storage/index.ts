@@ -6,6 +6,7 @@ export {
   type UsageDelta,
   type UsageTotals,
 } from './apiKeysRepo';
+export { type CapacityAnswer, CapacityRepo } from './capacityRepo';
 export { type Comparison, ComparisonsRepo, type StoredComparison } from './comparisonsRepo';
 export { type MigrateOptions, type MigrationReport, migrate, readSchemaVersion } from './migrate';
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from './migrations';
@@ -37,6 +38,7 @@ export {
 export {
   type NewTaskResult,
   type ResultSummary,
+  type ResultTiming,
   type TaskResult,
   TaskResultsRepo,
 } from './taskResultsRepo';

@@ -139,6 +139,21 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     name: 'why a check scored what it did',
     sql: 'ALTER TABLE task_results ADD COLUMN check_reason text;',
   },
+  {
+    version: 3,
+    name: 'excused outages and capacity answers',
+    sql: `
+ALTER TABLE task_results ADD COLUMN excused boolean NOT NULL DEFAULT false;
+CREATE TABLE capacity_answers (
+  uid integer PRIMARY KEY,
+  hotkey text NOT NULL,
+  period bigint NOT NULL,
+  accepted boolean NOT NULL,
+  reason text,
+  volumes jsonb NOT NULL DEFAULT '{}'::jsonb,
+  updated_ms bigint NOT NULL
+);`,
+  },
 ]);
 
 /** The schema version this code writes and expects. */

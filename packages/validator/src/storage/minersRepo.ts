@@ -34,6 +34,7 @@ async function deleteHistory(tx: SqlExecutor, uid: number): Promise<void> {
   await tx.query('DELETE FROM miner_scores WHERE uid = $1', [uid]);
   await tx.query('DELETE FROM period_scores WHERE uid = $1', [uid]);
   await tx.query('DELETE FROM comparisons WHERE uid_a = $1 OR uid_b = $1', [uid]);
+  await tx.query('DELETE FROM capacity_answers WHERE uid = $1', [uid]);
 }
 
 async function syncOne(tx: SqlExecutor, miner: MinerSync, nowMs: number): Promise<MinerChange> {

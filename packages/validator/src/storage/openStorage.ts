@@ -4,6 +4,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { ApiKeysRepo } from './apiKeysRepo';
+import { CapacityRepo } from './capacityRepo';
 import { ComparisonsRepo } from './comparisonsRepo';
 import { clientDb, type Db, transactionDb } from './db';
 import { type MigrationReport, migrate } from './migrate';
@@ -26,6 +27,7 @@ export interface Repositories {
   readonly weights: WeightsRepo;
   readonly apiKeys: ApiKeysRepo;
   readonly state: StateRepo;
+  readonly capacity: CapacityRepo;
 }
 
 export interface Storage extends Repositories {
@@ -54,6 +56,7 @@ function repositories(db: Db): Repositories {
     weights: new WeightsRepo(db),
     apiKeys: new ApiKeysRepo(db),
     state: new StateRepo(db),
+    capacity: new CapacityRepo(db),
   });
 }
 

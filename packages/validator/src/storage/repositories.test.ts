@@ -180,6 +180,7 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
       checkReason: 'partial',
       checkedMs: 11_000,
       error: null,
+      excused: false,
       createdMs: 10_000,
     });
     expect(await storage.results.summarize(10_000, 10_003)).toEqual([
@@ -193,9 +194,41 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
         meanDurationMs: 500,
       },
     ]);
+    // Synthetic results by start time, for the outage finder; an excused one leaves the summary.
+    const timings = await storage.results.listTimings(10_000, 10_003);
+    expect(timings.map((t) => [t.uid, t.statusCode])).toEqual([
+      [10, 200],
+      [10, 504],
+    ]);
+    const failedId = (timings[1] as { id: number }).id;
+    expect(await storage.results.excuse([failedId])).toBe(1);
+    expect(await storage.results.excuse([failedId])).toBe(0);
+    expect((await storage.results.get(failedId))?.excused).toBe(true);
+    expect(await storage.results.summarize(10_000, 10_003)).toEqual([
+      expect.objectContaining({ uid: 10, total: 2, succeeded: 2 }),
+    ]);
     // t1, t2, and uid 2's result from the first test (created at 1 250).
     expect(await storage.results.prune(10_002)).toBe(3);
     expect((await storage.results.listForUid(10)).map((r) => r.taskId)).toEqual(['t3']);
+  });
+
+  it('keeps each miner’s newest Capacity answer, for its current hotkey only', async () => {
+    await storage.miners.sync({ uid: 30, hotkey: HOTKEY_A }, 0);
+    const answer = {
+      uid: 30,
+      hotkey: HOTKEY_A,
+      period: 4,
+      accepted: true,
+      reason: 'Chat: volume 1000000 capped to 1024',
+      volumes: { Chat: 1024 },
+      updatedMs: 7,
+    };
+    expect(await storage.capacity.record(answer)).toBe(true);
+    const refused = { ...answer, period: 5, accepted: false, reason: 'x'.repeat(900), volumes: {} };
+    expect(await storage.capacity.record(refused)).toBe(true);
+    expect(await storage.capacity.record({ ...answer, hotkey: HOTKEY_B })).toBe(false);
+    const [row] = (await storage.capacity.list()).filter((r) => r.uid === 30);
+    expect(row).toEqual({ ...refused, reason: 'x'.repeat(500) });
   });
 
   it('prunes old comparisons and period scores', async () => {

@@ -31,6 +31,16 @@ export interface TaskResult extends Required<Omit<NewTaskResult, 'durationMs' | 
   /** Why the check scored what it did (e.g. reproduced, partial, sample-mismatch). */
   checkReason: string | null;
   checkedMs: number | null;
+  /** Excused as the validator's own outage (every miner failing at once): not scored. */
+  excused: boolean;
+}
+
+/** What the outage finder needs of a result. */
+export interface ResultTiming {
+  id: number;
+  uid: number;
+  startedMs: number;
+  statusCode: number;
 }
 
 export interface ResultSummary {
@@ -49,7 +59,7 @@ export interface ResultSummary {
 const SELECT_RESULT = `SELECT id, task_id AS "taskId", task_kind AS "taskKind", organic, uid, hotkey,
   started_ms AS "startedMs", duration_ms AS "durationMs", status_code AS "statusCode",
   checked, check_score AS "checkScore", check_reason AS "checkReason", checked_ms AS "checkedMs", error,
-  created_ms AS "createdMs"
+  excused, created_ms AS "createdMs"
   FROM task_results`;
 
 export class TaskResultsRepo {
@@ -128,7 +138,26 @@ export class TaskResultsRepo {
     return this.db.query<TaskResult>(`${SELECT_RESULT} WHERE task_id = $1 ORDER BY id`, [taskId]);
   }
 
-  /** Per uid and task kind, over results created in [fromMs, toMs). */
+  /** Synthetic results created in [fromMs, toMs), by start time: what outages are found in. */
+  listTimings(fromMs: number, toMs: number): Promise<ResultTiming[]> {
+    return this.db.query<ResultTiming>(
+      `SELECT id, uid, started_ms AS "startedMs", status_code AS "statusCode" FROM task_results
+       WHERE created_ms >= $1 AND created_ms < $2 AND NOT organic ORDER BY started_ms, id`,
+      [fromMs, toMs],
+    );
+  }
+
+  /** Marks results as excused (the validator's own outage); returns how many were marked. */
+  async excuse(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.db.query(
+      'UPDATE task_results SET excused = true WHERE id = ANY($1::int8[]) AND NOT excused RETURNING id',
+      [ids],
+    );
+    return rows.length;
+  }
+
+  /** Per uid and task kind, over results created in [fromMs, toMs) (excused ones left out). */
   summarize(fromMs: number, toMs: number): Promise<ResultSummary[]> {
     return this.db.query<ResultSummary>(
       `SELECT uid, task_kind AS "taskKind",
@@ -137,7 +166,7 @@ export class TaskResultsRepo {
          count(*) FILTER (WHERE checked)::int8 AS checked,
          avg(check_score) FILTER (WHERE checked) AS "meanCheckScore",
          avg(duration_ms) FILTER (WHERE status_code BETWEEN 200 AND 299) AS "meanDurationMs"
-       FROM task_results WHERE created_ms >= $1 AND created_ms < $2
+       FROM task_results WHERE created_ms >= $1 AND created_ms < $2 AND NOT excused
        GROUP BY uid, task_kind ORDER BY uid, task_kind`,
       [fromMs, toMs],
     );

@@ -56,15 +56,21 @@ describe('checkResult without the models it needs', () => {
 });
 
 describe('faultOf', () => {
-  it('blames the validator for refused requests and the miner for the rest', () => {
+  // Regression: a miner answering 400 to every synthetic task kept its old quality and weight,
+  // because refusals were counted as the validator's fault and never stored.
+  it('blames the miner for every failure, refusals of the validator’s tasks included', () => {
     expect([200, 400, 401, 403, 413].map((s) => faultOf(s))).toEqual([
       'none',
-      'validator',
-      'validator',
-      'validator',
-      'validator',
+      'miner',
+      'miner',
+      'miner',
+      'miner',
     ]);
     expect([404, 408, 422, 429, 500, 503].map((s) => faultOf(s))).toEqual(Array(6).fill('miner'));
-    expect(faultOf(408, true)).toBe('validator');
+  });
+
+  it('blames the validator only when it cancelled the query itself', () => {
+    expect([400, 408, 503].map((s) => faultOf(s, true))).toEqual(Array(3).fill('validator'));
+    expect(faultOf(200, true)).toBe('none');
   });
 });

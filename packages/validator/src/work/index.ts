@@ -24,13 +24,30 @@ export type {
 } from './checkTypes';
 export { WorkError, WorkErrorCode } from './errors';
 export { type OpenedCheckModels, openCheckModels, profileOf } from './openCheckModels';
+export { findOutages, type Outage, type OutageOptions } from './outages';
 export {
   computePeriodScores,
   foldPeriodScores,
   type PeriodFacts,
   type PeriodScoresResult,
 } from './periodScores';
-export { queryCapacity } from './queryCapacity';
+export {
+  createWorkLoop,
+  PERIOD_START_KEY,
+  type PeriodReport,
+  PeriodWorkLoop,
+  SEED_INDEX_KEY,
+  servingTargets,
+  type WorkLoopOptions,
+} from './periodWorkLoop';
+export {
+  type BoundedCapacity,
+  boundCapacities,
+  type Capacities,
+  type CapacityReply,
+  fitToBudget,
+  queryCapacity,
+} from './queryCapacity';
 export {
   type Fault,
   faultOf,
@@ -40,9 +57,14 @@ export {
   type QueryTask,
   queryMiner,
   queryMiners,
-  reclassifyRound,
 } from './queryMiner';
-export { runPlannedQuery, type StepResult, type WorkDeps } from './runPlannedQuery';
+export {
+  runPlannedQuery,
+  type Step,
+  type StepContext,
+  type StepResult,
+  type WorkDeps,
+} from './runPlannedQuery';
 export {
   candidates,
   dueQueries,
@@ -56,6 +78,7 @@ export {
   takeQuery,
   takeQueryFor,
 } from './schedule';
+export { Slots, SlotsAborted } from './slots';
 export { drawMask, drawScene, drawScribble } from './syntheticImages';
 export {
   chatMessages,
@@ -76,3 +99,12 @@ export {
   taskSeed,
   taskSeedAt,
 } from './taskSeeds';
+export type { WorkMetrics } from './workMetrics';
+export {
+  DEFAULT_KIND_SETTINGS,
+  DEFAULT_WORK_SETTINGS,
+  type KindSettings,
+  type WorkSettings,
+  workSettings,
+  workSettingsFromConfig,
+} from './workSettings';

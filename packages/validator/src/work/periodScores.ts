@@ -6,8 +6,12 @@
  * is the scoring package's `TaskScores` per kind, ready for `weightVector`, plus the rows to
  * store. `computePeriodScores` is pure; `foldPeriodScores` reads and writes the storage.
  *
- * Observations: a uid with checked results this period is observed at its mean check value; a
- * uid whose every query failed is observed at 0; a uid answered but unchecked keeps its average.
+ * Observations carry reliability: a uid with checked results this period is observed at its mean
+ * check value times the share of its queries it answered (timeouts, errors, malformed answers and
+ * refusals all count as unanswered); a uid whose every query failed is observed at 0; a uid whose
+ * answers went unchecked is observed at its previous average times that share (so failing part
+ * of its work still costs it), or keeps its average when it failed nothing. Results excused as the
+ * validator's own outage are not in the summaries at all.
  */
 import type { TaskKind } from '@subnet/protocol/tasks';
 import {
@@ -67,10 +71,21 @@ function preferences(comparisons: readonly Comparison[]): Preference[] {
   );
 }
 
-function observation(s: ResultSummary | undefined): number | undefined {
+/** The share of its queries a miner answered. */
+export function reliability(s: Pick<ResultSummary, 'total' | 'succeeded'>): number {
+  return s.total > 0 ? s.succeeded / s.total : 1;
+}
+
+function observation(
+  s: ResultSummary | undefined,
+  previous: number | undefined,
+): number | undefined {
   if (!s || s.total === 0) return undefined;
   if (s.succeeded === 0) return 0;
-  return s.checked > 0 && s.meanCheckScore !== null ? s.meanCheckScore : undefined;
+  const share = reliability(s);
+  if (s.checked > 0 && s.meanCheckScore !== null) return s.meanCheckScore * share;
+  if (share < 1 && previous !== undefined) return previous * share;
+  return undefined;
 }
 
 export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
@@ -95,7 +110,7 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
     const observed = new Map<number, number>();
     for (const [uid, s] of summaries) {
       const hotkey = facts.hotkeys.get(uid);
-      const value = observation(s);
+      const value = observation(s, previous.get(uid)?.value);
       if (hotkey === undefined || value === undefined) continue;
       observations.push({ uid, hotkey, score: value });
       observed.set(uid, value);
@@ -168,6 +183,8 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
       };
       const seen = observed.get(m.uid);
       if (seen !== undefined) components.check = seen;
+      const s = summaries.get(m.uid);
+      if (s && s.total > 0) components.reliability = reliability(s);
       periodRows.push({
         period: facts.period,
         uid: m.uid,

@@ -2,14 +2,17 @@
  * Querying miners with the protocol's dendrite. Chat and Completion stream: their events are
  * folded into the synapse's outputs with `foldTextStream`; other kinds answer in one body.
  *
- * A failed query is retried once, and the two outcomes say whose fault it was:
- * - `validator`: the miner refused our request as malformed or unauthorised (400, 401, 413), or
- *   refuses this validator (403), or the caller cancelled. Such results are not held against the
- *   miner (nothing is stored for scoring).
- * - `miner`: anything else twice (5xx, 408 timeout, 422 unparsable or broken stream, 429, 404,
- *   503 unreachable). One failure followed by a good answer is not a fault; the good answer counts.
- * A network failure on the validator's own side reads as 503 like a miner that is down; the
- * daemon tells them apart by the whole round (every miner unreachable at once).
+ * Every query runs under deadlines the validator sets, whatever the miner does: the dendrite's
+ * connect, first-byte, idle and total deadlines, and an absolute `deadlineMs` (the period's end)
+ * that no attempt runs past. Whose fault a failure is:
+ * - `validator`: only when the validator itself cancelled the query (it is stopping).
+ * - `miner`: everything else: timeouts, 5xx, unparsable or broken answers, and refusals (4xx)
+ *   of the validator's well-formed synthetic tasks, which are built through the synapse's own
+ *   schema. Refusing work is not free.
+ * A failed attempt is retried once when it failed fast (not a timeout) and time is left; one
+ * failure followed by a good answer is not a fault. A network failure on the validator's own side
+ * reads as 503 or 408 like a miner that is down; the period tells them apart afterwards
+ * (`findOutages`: every miner failing at once).
  */
 import { type Dendrite, StatusCode, type Synapse, type SynapseDef } from '@subnet/protocol';
 import { foldTextStream, TASK_SYNAPSE_BY_KIND, type TaskKind } from '@subnet/protocol/tasks';
@@ -50,26 +53,29 @@ export interface QueryOutcome {
 }
 
 export interface QueryOptions {
-  /** Seconds per attempt (default: the synapse's own). */
+  /** Total seconds of one query, retry included (default: the synapse's own). */
   timeoutS?: number;
+  /** No attempt runs past this epoch ms (the period's deadline). */
+  deadlineMs?: number;
+  /** Dendrite deadlines of each attempt: connect and the longest gap between stream events. */
+  connectMs?: number;
+  idleMs?: number;
+  /** Cancels the query (the validator is stopping): the failure is then the validator's. */
   signal?: AbortSignal;
   /** Epoch ms clock (default Date.now). */
   now?: () => number;
 }
 
-const VALIDATOR_SIDE: ReadonlySet<number> = new Set([
-  StatusCode.BadRequest,
-  StatusCode.Unauthorized,
-  StatusCode.Forbidden,
-  StatusCode.PayloadTooLarge,
-]);
-
-/** Whose fault a status code is, for one attempt. */
+/** Whose fault a status code is, for one attempt (see the module comment). */
 export function faultOf(statusCode: number, cancelled = false): Fault {
   if (statusCode === StatusCode.Success) return 'none';
-  if (cancelled || VALIDATOR_SIDE.has(statusCode)) return 'validator';
-  return 'miner';
+  return cancelled ? 'validator' : 'miner';
 }
+
+/** Shortest time left worth a second attempt. */
+const RETRY_MIN_MS = 1_000;
+/** Shortest attempt the dendrite is given (its timeouts are whole milliseconds). */
+const ATTEMPT_MIN_MS = 50;
 
 type Attempt = Omit<QueryOutcome, 'taskId' | 'kind' | 'uid' | 'hotkey' | 'attempts' | 'fault'>;
 
@@ -96,12 +102,13 @@ async function attemptOnce(
   target: MinerTarget,
   task: QueryTask,
   options: QueryOptions,
+  budgetMs: number,
 ): Promise<Attempt> {
   const def = TASK_SYNAPSE_BY_KIND[task.kind] as SynapseDef;
   const startedMs = (options.now ?? Date.now)();
   const t0 = performance.now();
   const call = {
-    ...(options.timeoutS !== undefined ? { timeout: options.timeoutS } : {}),
+    timeout: Math.max(ATTEMPT_MIN_MS, budgetMs) / 1000,
     ...(options.signal ? { signal: options.signal } : {}),
   };
   if (!def.streaming) {
@@ -166,7 +173,7 @@ async function attemptOnce(
   }
 }
 
-/** Sends the task to one miner, retrying once after a failure; never throws for a peer failure. */
+/** Sends the task to one miner, retrying a fast failure once; never throws for a peer failure. */
 export async function queryMiner(
   dendrite: Dendrite,
   target: MinerTarget,
@@ -174,16 +181,20 @@ export async function queryMiner(
   options: QueryOptions = {},
 ): Promise<QueryOutcome> {
   const base = { taskId: task.id, kind: task.kind, uid: target.uid, hotkey: target.hotkey };
-  const first = await attemptOnce(dendrite, target, task, options);
+  const now = options.now ?? Date.now;
+  const def = TASK_SYNAPSE_BY_KIND[task.kind] as SynapseDef;
+  const totalMs = (options.timeoutS ?? def.defaultTimeout) * 1000;
+  const endMs = Math.min(now() + totalMs, options.deadlineMs ?? Number.POSITIVE_INFINITY);
   const cancelled = () => options.signal?.aborted === true;
+  const first = await attemptOnce(dendrite, target, task, options, endMs - now());
   if (first.statusCode === StatusCode.Success)
     return { ...base, ...first, attempts: 1, fault: 'none' };
   if (cancelled()) return { ...base, ...first, attempts: 1, fault: 'validator' };
-  const second = await attemptOnce(dendrite, target, task, options);
-  const faults = [faultOf(first.statusCode), faultOf(second.statusCode, cancelled())];
-  const fault: Fault =
-    faults[1] === 'none' ? 'none' : faults.includes('validator') ? 'validator' : 'miner';
-  return { ...base, ...second, attempts: 2, fault };
+  const left = endMs - now();
+  if (first.statusCode === StatusCode.Timeout || left < RETRY_MIN_MS)
+    return { ...base, ...first, attempts: 1, fault: 'miner' };
+  const second = await attemptOnce(dendrite, target, task, options, left);
+  return { ...base, ...second, attempts: 2, fault: faultOf(second.statusCode, cancelled()) };
 }
 
 /** The same task to several miners at once (head-to-head); outcomes in the order of `targets`. */
@@ -194,20 +205,4 @@ export function queryMiners(
   options: QueryOptions = {},
 ): Promise<QueryOutcome[]> {
   return Promise.all(targets.map((t) => queryMiner(dendrite, t, task, options)));
-}
-
-/**
- * A round in which every miner queried (at least `minMiners` distinct ones) was unreachable
- * (503 on both attempts) says the validator's own network is down: those outcomes become the
- * validator's fault. Other rounds are returned unchanged.
- */
-export function reclassifyRound(outcomes: readonly QueryOutcome[], minMiners = 2): QueryOutcome[] {
-  const miners = new Set(outcomes.map((o) => o.uid));
-  const allUnreachable = outcomes.every(
-    (o) => o.statusCode === StatusCode.Unavailable && o.fault === 'miner',
-  );
-  if (miners.size >= minMiners && allUnreachable) {
-    return outcomes.map((o) => ({ ...o, fault: 'validator' }));
-  }
-  return [...outcomes];
 }

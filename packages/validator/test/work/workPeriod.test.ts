@@ -13,8 +13,10 @@ import { foldPeriodScores } from '../../src/work/periodScores';
 import { queryCapacity } from '../../src/work/queryCapacity';
 import type { MinerTarget } from '../../src/work/queryMiner';
 import { runPlannedQuery } from '../../src/work/runPlannedQuery';
-import { type MinerCapacity, planPeriod } from '../../src/work/schedule';
+import { type MinerCapacity, markSent, planPeriod, takeQuery } from '../../src/work/schedule';
+import { Slots } from '../../src/work/slots';
 import { seedOwner, taskSeedAt } from '../../src/work/taskSeeds';
+import { DEFAULT_WORK_SETTINGS } from '../../src/work/workSettings';
 import { startTestMiner, type TestMiner } from './support/testMinerAxon';
 import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
@@ -67,12 +69,17 @@ describe('a period of work', () => {
   it('scores the honest miner above the cheat, and the miner that is down at 0', async () => {
     const answers = new Map<number, Awaited<ReturnType<typeof queryCapacity>>>();
     for (const [uid, target] of targets) answers.set(uid, await queryCapacity(dendrite, target));
-    expect(answers.get(2)).toEqual(capacities);
-    expect(answers.get(0)).toBeUndefined();
+    expect(answers.get(2)).toEqual({ ok: true, capacities });
+    // The down miner's refusal says why: nothing listens on its port.
+    expect(answers.get(0)).toMatchObject({ ok: false, statusCode: 503 });
+    const offered = (uid: number) => {
+      const a = answers.get(uid);
+      return a?.ok ? a.capacities : undefined;
+    };
     // The down miner offered one Chat last period; the validator still plans it.
     const miners: MinerCapacity[] = [...targets.keys()].map((uid) => ({
       uid,
-      capacities: answers.get(uid) ?? { Chat: { volume: 1 } },
+      capacities: offered(uid) ?? { Chat: { volume: 1 } },
     }));
     let plan = planPeriod(miners, { startMs: 0, periodMs: 1_000, headToHeadShare: 0.5 });
     const planned = plan.queries.map((q) => `${q.atMs} ${q.kind} ${q.uids.join('+')}`);
@@ -91,7 +98,7 @@ describe('a period of work', () => {
     // What a miner that did not answer served last period.
     const lastPeriod: Partial<Record<TaskKind, string>> = { Chat: 'tiny-llm' };
     const modelFor = (uid: number, kind: TaskKind) =>
-      answers.get(uid)?.[kind]?.models[0] ?? lastPeriod[kind];
+      offered(uid)?.[kind]?.models[0] ?? lastPeriod[kind];
     const deps = {
       dendrite,
       results: db.storage.results,
@@ -109,6 +116,21 @@ describe('a period of work', () => {
       checkShare: 1,
       random: () => 0,
       now: () => clock,
+      settings: DEFAULT_WORK_SETTINGS,
+      checkSlots: new Slots(1),
+      skipped: { checks: 0 },
+    };
+    const never = new AbortController().signal;
+    const ctx = {
+      deadlineMs: Number.POSITIVE_INFINITY,
+      stop: never,
+      period: never,
+      fallback: (kind: TaskKind, atMs: number, exclude: readonly number[]) => {
+        const taken = takeQuery(plan, kind, atMs, exclude);
+        if (!taken) return undefined;
+        plan = taken.plan;
+        return taken.uid;
+      },
     };
     let index = 0;
     const seeds: number[] = [];
@@ -117,8 +139,8 @@ describe('a period of work', () => {
       clock = query.atMs;
       const seed = taskSeedAt(VALIDATOR_UID, index++);
       seeds.push(seed);
-      const step = await runPlannedQuery(deps, plan, query, seed);
-      plan = step.plan;
+      plan = markSent(plan, query);
+      await runPlannedQuery(deps, query, seed, ctx).done;
     }
     expect(seeds.every((s) => seedOwner(s) === VALIDATOR_UID)).toBe(true);
     expect(plan.queries).toEqual([]);

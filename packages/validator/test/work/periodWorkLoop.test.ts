@@ -14,14 +14,9 @@ import {
   PERIOD_START_KEY,
   SEED_INDEX_KEY,
   servingTargets,
-} from '../../src/daemon/index';
-import { startTestMiner, type TestMiner } from '../work/support/testMinerAxon';
-import {
-  checkModels,
-  type Engines,
-  openEngines,
-  openTestStorage,
-} from '../work/support/workHarness';
+} from '../../src/work/periodWorkLoop';
+import { startTestMiner, type TestMiner } from './support/testMinerAxon';
+import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
 // The chain refuses to serve 127.0.0.1 itself; the rest of 127/8 is loopback as well.
 const HOST = '127.0.0.2';
@@ -93,7 +88,7 @@ describe('the work loop', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 100,
+      blockMs: 2000,
       checkShare: 1,
       headToHeadShare: 0.5,
       profile: { maxTokens: [12, 16], temperatures: [0.7], maxPromptChars: 80 },
@@ -126,6 +121,7 @@ describe('the work loop', () => {
         'check',
         'headToHead',
         'quality',
+        'reliability',
         'speed',
         'volume',
       ]);
@@ -141,7 +137,7 @@ describe('the work loop', () => {
     expect((await db.storage.scores.listPeriod(period)).map((s) => s.uid)).toEqual([charlie, dave]);
   });
 
-  it('stops early on an aborted signal and still folds the period', async () => {
+  it('stops at once on an aborted signal and still folds the period', async () => {
     const keys = await devKeys();
     const before = miners.map((m) => m.served.length);
     const abort = new AbortController();
@@ -162,8 +158,8 @@ describe('the work loop', () => {
       logger: pino({ level: 'silent' }),
     });
     await loop.close();
-    // Only the Capacity questions went out; nothing planned was sent.
-    expect(miners.map((m, i) => m.served.length - (before[i] as number))).toEqual([1, 1]);
+    // A validator that is stopping asks nothing, not even the Capacity questions.
+    expect(miners.map((m, i) => m.served.length - (before[i] as number))).toEqual([0, 0]);
     expect(result.period).toBe(period);
     expect(result.scores.map((s) => s.components.volume)).toEqual([0, 0]);
   });
@@ -218,7 +214,7 @@ describe('a validator restarted mid-period', () => {
     const options = {
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 100,
+      blockMs: 2000,
       checkShare: 1,
       headToHeadShare: 0,
       profile: { maxTokens: [12, 16] as const, temperatures: [0.7], maxPromptChars: 80 },
@@ -266,7 +262,7 @@ describe('a miner that stops answering', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 100,
+      blockMs: 2000,
       checkShare: 1,
     });
     const run = (period: number) =>
