@@ -76,3 +76,61 @@ describe('package dependencies point one way', () => {
     });
   }
 });
+
+/**
+ * Checking by reproduction works only while miner and validator map a task synapse to the same
+ * inference call. That mapping has one definition, `@subnet/inference/tasks`: neither daemon calls
+ * a diffusion pipeline method, reads a task field through a cast, or builds a generate request
+ * itself, and both import the shared mapping.
+ */
+describe('the synapse → inference request mapping is defined once', () => {
+  const DAEMONS = ['miner', 'validator'] as const;
+  const PIPELINE_CALL = /\.(textToImage|imageToImage|inpaint|controlNet)\s*\(/g;
+  const TASK_FIELD =
+    'prompt|negative_prompt|messages|seed|steps|cfg_scale|width|height|lora|max_tokens|' +
+    'temperature|top_p|top_k|top_logprobs|stop|image_strength|conditioning_scale|init_image|' +
+    'mask_image|control_image|image|image_b64s|model';
+  // A field read cast to a value type (`s.seed as number`, `s.stop as string[]`), not a schema's.
+  const CAST_READ = new RegExp(
+    `\\.(${TASK_FIELD})\\s+as\\s+(string|number|boolean|never|\\{)`,
+    'g',
+  );
+  // Keys only a GenerateRequest / ScoreRequest has: a daemon that writes them builds one itself.
+  const REQUEST_KEY = /\b(topP|adapter)\s*:/g;
+  const lines = (text: string, re: RegExp) =>
+    [...text.matchAll(re)].map((m) => text.slice(0, m.index).split('\n').length);
+
+  for (const pkg of DAEMONS) {
+    const files = sourceFiles(join(ROOT, 'packages', pkg, 'src')).filter(
+      (f) => !/\.test\.ts$/.test(f),
+    );
+
+    it(`${pkg}/src calls no diffusion pipeline method itself`, () => {
+      const found = files.flatMap((file) =>
+        lines(readFileSync(file, 'utf8'), PIPELINE_CALL).map((line) => `${file}:${line}`),
+      );
+      expect(found).toEqual([]);
+    });
+
+    it(`${pkg}/src reads no task field through a cast (e.g. \`s.prompt as string\`)`, () => {
+      const found = files.flatMap((file) =>
+        lines(readFileSync(file, 'utf8'), CAST_READ).map((line) => `${file}:${line}`),
+      );
+      expect(found).toEqual([]);
+    });
+
+    it(`${pkg}/src builds no LLM request itself (no topP: or adapter: keys)`, () => {
+      const found = files.flatMap((file) =>
+        lines(readFileSync(file, 'utf8'), REQUEST_KEY).map((line) => `${file}:${line}`),
+      );
+      expect(found).toEqual([]);
+    });
+
+    it(`${pkg}/src imports the shared mapping from @subnet/inference/tasks`, () => {
+      const importers = files.filter((file) =>
+        /from\s+['"]@subnet\/inference\/tasks['"]/.test(readFileSync(file, 'utf8')),
+      );
+      expect(importers.length).toBeGreaterThan(0);
+    });
+  }
+});

@@ -6,72 +6,18 @@
  * NSFW flag when the model's entry names a `clip` / `nsfw` model (the protocol leaves both
  * optional).
  */
-import type { DiffusionResult } from '@subnet/inference/diffusion';
+import { imageBytesToBase64, imageFeatures, type RgbImage } from '@subnet/inference/image';
 import {
-  decodeImage,
-  imageBytesFromBase64,
-  imageBytesToBase64,
-  imageFeatures,
-  type RgbImage,
-} from '@subnet/inference/image';
-import type { Synapse } from '@subnet/protocol';
-import { INPUT_IMAGE_MAX_PIXELS } from '@subnet/protocol/tasks';
+  clipImagesOf,
+  type DiffusionKind,
+  runDiffusionTask,
+  taskFields,
+  upscaleInputOf,
+} from '@subnet/inference/tasks';
 import type { TaskContext, TaskHandler } from '../axon/taskHandler';
 import type { BackendOf, ModelCatalog } from './modelCatalog';
 import { pickModel, type ServedModels } from './servedModels';
 import { toMinerError } from './taskErrors';
-
-export type DiffusionKind = 'TextToImage' | 'ImageToImage' | 'Inpaint' | 'ControlNet';
-
-/** The diffusion parameters shared by every generation task. */
-function baseParams(s: Synapse) {
-  return {
-    prompt: s.prompt as string,
-    negative_prompt: (s.negative_prompt as string | undefined) ?? '',
-    steps: s.steps as number,
-    cfg_scale: s.cfg_scale as number,
-    width: s.width as number,
-    height: s.height as number,
-    seed: s.seed as number,
-    ...(typeof s.lora === 'string' ? { lora: s.lora } : {}),
-  };
-}
-
-const bytes = (field: unknown) => imageBytesFromBase64(field as string);
-
-async function runDiffusion(
-  kind: DiffusionKind,
-  backend: BackendOf<'diffusion'>,
-  s: Synapse,
-  ctx: TaskContext,
-): Promise<DiffusionResult> {
-  const p = baseParams(s);
-  const control = { signal: ctx.signal };
-  const { pipeline } = backend;
-  switch (kind) {
-    case 'TextToImage':
-      return pipeline.textToImage(p, control);
-    case 'ImageToImage':
-      return pipeline.imageToImage(
-        { ...p, init_image: bytes(s.init_image), image_strength: s.image_strength as number },
-        control,
-      );
-    case 'Inpaint':
-      return pipeline.inpaint(
-        { ...p, init_image: bytes(s.init_image), mask_image: bytes(s.mask_image) },
-        control,
-      );
-    case 'ControlNet':
-      return pipeline.controlNet(
-        {
-          ...p,
-          control_image: bytes(s.control_image),
-          conditioning_scale: s.conditioning_scale as number,
-        },
-        control,
-      );
-  }
-}
 
 /** The image outputs of a synapse: PNG base64, hashes, and the optional CLIP/NSFW fields. */
 async function imageOutputs(
@@ -119,11 +65,12 @@ export function diffusionTaskHandler(
   served: ServedModels,
 ): TaskHandler {
   return async (synapse, ctx) => {
+    const fields = taskFields(kind, synapse);
     const modelId = pickModel(kind, served, synapse);
     ensureServing(catalog, modelId);
     return guarded(ctx, () =>
-      catalog.use(modelId, 'diffusion', async (backend) => {
-        const result = await runDiffusion(kind, backend, synapse, ctx);
+      catalog.use(modelId, 'diffusion', async ({ pipeline }) => {
+        const result = await runDiffusionTask(pipeline, kind, fields, { signal: ctx.signal });
         return imageOutputs(catalog, modelId, result.image, result.png);
       }),
     );
@@ -132,11 +79,12 @@ export function diffusionTaskHandler(
 
 export function upscaleTaskHandler(catalog: ModelCatalog, served: ServedModels): TaskHandler {
   return async (synapse, ctx) => {
+    const fields = taskFields('Upscale', synapse);
     const modelId = pickModel('Upscale', served, synapse);
     ensureServing(catalog, modelId);
     return guarded(ctx, () =>
       catalog.use(modelId, 'upscaler', async ({ upscaler }) => {
-        const result = await upscaler.upscaleBytes(bytes(synapse.image));
+        const result = await upscaler.upscaleBytes(upscaleInputOf(fields));
         return imageOutputs(catalog, modelId, result.image, result.png);
       }),
     );
@@ -146,11 +94,10 @@ export function upscaleTaskHandler(catalog: ModelCatalog, served: ServedModels):
 /** ClipEmbeddings: one unit-length CLIP image embedding per input image, in order. */
 export function clipTaskHandler(catalog: ModelCatalog, served: ServedModels): TaskHandler {
   return async (synapse, ctx) => {
+    const fields = taskFields('ClipEmbeddings', synapse);
     const modelId = pickModel('ClipEmbeddings', served, synapse);
     return guarded(ctx, async () => {
-      const images: RgbImage[] = [];
-      for (const b64 of synapse.image_b64s as string[])
-        images.push(await decodeImage(bytes(b64), { maxPixels: INPUT_IMAGE_MAX_PIXELS }));
+      const images = await clipImagesOf(fields);
       const embeddings = await catalog.use(modelId, 'clip', ({ clip }) => clip.embedImages(images));
       return { clip_embeddings: embeddings.map((e) => Array.from(e)) };
     });

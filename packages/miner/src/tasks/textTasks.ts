@@ -1,12 +1,12 @@
 /**
  * Chat and Completion on an in-process LLM engine, or on an OpenAI-compatible server for an
- * `llm-openai` model: synapse fields become a generate request (seed, sampling, stop,
- * top_logprobs, adapter), each generated token becomes a `token` event with its logprob and the
+ * `llm-openai` model: synapse fields become a generate request (`generateRequestOf`, the mapping
+ * validators re-sample with), each generated token becomes a `token` event with its logprob and the
  * top alternatives as text (from a server, which sends ids only, named `token_id:<id>`), then one
  * `done` (or `error`) event. The task's signal cancels generation.
  */
 import type { ChatTokenizer, GenerateRequest, LlmBackend } from '@subnet/inference';
-import type { Synapse } from '@subnet/protocol';
+import { generateRequestOf, type TextKind, taskFields } from '@subnet/inference/tasks';
 import type {
   TextDoneEvent,
   TextErrorEvent,
@@ -17,27 +17,6 @@ import type { TaskContext, TaskHandler } from '../axon/taskHandler';
 import type { BackendOf, ModelCatalog } from './modelCatalog';
 import { pickModel, type ServedModels } from './servedModels';
 import { toMinerError } from './taskErrors';
-
-type TextKind = 'Chat' | 'Completion';
-
-/** The generate request for a Chat or Completion synapse (its prompt part by kind). */
-export function generateRequestOf(kind: TextKind, s: Synapse): GenerateRequest {
-  const prompt =
-    kind === 'Chat'
-      ? { messages: s.messages as { role: 'system' | 'user' | 'assistant'; content: string }[] }
-      : { prompt: s.prompt as string };
-  return {
-    ...prompt,
-    maxTokens: s.max_tokens as number,
-    temperature: s.temperature as number,
-    topP: s.top_p as number,
-    topK: s.top_k as number,
-    seed: s.seed as number,
-    stop: [...(s.stop as string[])],
-    logprobs: s.top_logprobs as number,
-    ...(typeof s.lora === 'string' ? { adapter: s.lora } : {}),
-  };
-}
 
 /** A token's text as the tokenizer writes it alone (special tokens included). */
 function tokenText(tokenizer: ChatTokenizer, id: number): string {
@@ -111,8 +90,9 @@ export function textTaskHandler(
   served: ServedModels,
 ): TaskHandler {
   return (synapse, ctx) => {
+    const request = generateRequestOf(kind, taskFields(kind, synapse));
     const modelId = pickModel(kind, served, synapse);
     catalog.ensureServing(modelId);
-    return streamText(catalog, modelId, generateRequestOf(kind, synapse), ctx);
+    return streamText(catalog, modelId, request, ctx);
   };
 }

@@ -1,11 +1,11 @@
 /**
- * The ClipEmbeddings check: the validator embeds the task's images with its own copy of the CLIP
- * model; the score is the share of the miner's embeddings within the scoring config's
- * `minClaimedClipConsistency` cosine (0.98 by default) of the validator's, in order. A wrong
- * count of embeddings scores 0.
+ * The ClipEmbeddings check: the validator embeds the task's images, decoded as the miner decodes
+ * them (`clipImagesOf`), with its own copy of the CLIP model; the score is the share of the
+ * miner's embeddings within the scoring config's `minClaimedClipConsistency` cosine (0.98 by
+ * default) of the validator's, in order. A wrong count of embeddings scores 0.
  */
-import { cosineSimilarity, decodeImage, imageBytesFromBase64 } from '@subnet/inference/image';
-import { INPUT_IMAGE_MAX_PIXELS } from '@subnet/protocol/tasks';
+import { cosineSimilarity } from '@subnet/inference/image';
+import { clipImagesOf, taskFields } from '@subnet/inference/tasks';
 import { DEFAULT_SCORING_CONFIG } from '@subnet/scoring';
 import type { CheckModels, CheckOutcome } from './checkTypes';
 import { WorkError, WorkErrorCode } from './errors';
@@ -15,20 +15,16 @@ export async function checkClipEmbeddings(
   input: Record<string, unknown>,
   outputs: Record<string, unknown>,
 ): Promise<CheckOutcome> {
-  const clip = models.clipModel?.(input.model as string);
+  const fields = taskFields('ClipEmbeddings', input);
+  const clip = models.clipModel?.(fields.model);
   if (!clip)
-    throw new WorkError(WorkErrorCode.NoReference, `no local CLIP model '${String(input.model)}'`);
-  const sources = input.image_b64s as string[];
+    throw new WorkError(WorkErrorCode.NoReference, `no local CLIP model '${fields.model}'`);
+  const sources = fields.image_b64s;
   const claimed = (outputs.clip_embeddings as number[][] | undefined) ?? [];
   if (claimed.length !== sources.length) {
     return { score: 0, penalty: 0, reason: 'wrong-count', details: { expected: sources.length } };
   }
-  const images = await Promise.all(
-    sources.map((b64) =>
-      decodeImage(imageBytesFromBase64(b64), { maxPixels: INPUT_IMAGE_MAX_PIXELS }),
-    ),
-  );
-  const reference = await clip.embedImages(images);
+  const reference = await clip.embedImages(await clipImagesOf(fields));
   const min = (models.scoring?.image ?? DEFAULT_SCORING_CONFIG.image).minClaimedClipConsistency;
   let agreeing = 0;
   let lowest = 1;

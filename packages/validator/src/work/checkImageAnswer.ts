@@ -1,16 +1,17 @@
 /**
  * The image check: the validator re-generates the task with the same seed and parameters through
- * its own diffusion pipeline, computes the image features of both images itself (the four
- * perceptual hashes and the full-resolution detail ratio, with the luma PSNR and color shift in
- * the details; CLIP embeddings when a CLIP model is configured; the NSFW flag when a classifier
- * is), and scores them with the scoring package: the reward model's probability that both come
- * from the same parameters, then `checkImage`. The detail ratio is what catches an image rendered
- * small and upscaled, or blurred: its thumbnails, and so its hashes, match the reference's.
- * Without CLIP the combined score rests on the reward model alone (reward weight 1, CLIP weight
- * 0, no CLIP penalty), with its probability read relative to its probability for an identical
- * image (so an exact reproduction scores 1 even though the model gives it less than the 0.95 that
- * scores 1 when CLIP is not there to add to it). The hashes the miner reports are not trusted:
- * they are recomputed from its image.
+ * its own diffusion pipeline (the stored task parsed by its synapse's schema, then mapped to the
+ * pipeline call by `@subnet/inference/tasks`, as the miner maps it), computes the image features
+ * of both images itself (the four perceptual hashes and the full-resolution detail ratio, with
+ * the luma PSNR and color shift in the details; CLIP embeddings when a CLIP model is configured;
+ * the NSFW flag when a classifier is), and scores them with the scoring package: the reward
+ * model's probability that both come from the same parameters, then `checkImage`. The detail
+ * ratio is what catches an image rendered small and upscaled, or blurred: its thumbnails, and so
+ * its hashes, match the reference's. Without CLIP the combined score rests on the reward model
+ * alone (reward weight 1, CLIP weight 0, no CLIP penalty), with its probability read relative to
+ * its probability for an identical image (so an exact reproduction scores 1 even though the model
+ * gives it less than the 0.95 that scores 1 when CLIP is not there to add to it). The hashes the
+ * miner reports are not trusted: they are recomputed from its image.
  */
 import type { DiffusionPipeline, DiffusionResult } from '@subnet/inference/diffusion';
 import {
@@ -22,6 +23,14 @@ import {
   imageHashes,
   type RgbImage,
 } from '@subnet/inference/image';
+import {
+  type DiffusionFieldsByKind,
+  type DiffusionKind,
+  isDiffusionKind,
+  runDiffusionTask,
+  taskFields,
+  upscaleInputOf,
+} from '@subnet/inference/tasks';
 import { type TaskKind, UPSCALE_INPUT_MAX_PIXELS } from '@subnet/protocol/tasks';
 import {
   checkImage,
@@ -54,69 +63,42 @@ export function scoringHashes(h: FeatureHashes): ImageHashes {
   };
 }
 
-const bytes = (b64: unknown) => imageBytesFromBase64(b64 as string);
-
-/** Re-runs an image task with its own seed and parameters. */
-export function reproduceImage(
+/** Re-runs a diffusion task with its own seed and parameters. */
+export function reproduceImage<K extends DiffusionKind>(
   pipeline: DiffusionPipeline,
-  kind: TaskKind,
-  input: Record<string, unknown>,
+  kind: K,
+  fields: DiffusionFieldsByKind[K],
 ): Promise<DiffusionResult> {
-  const base = {
-    prompt: input.prompt as string,
-    negative_prompt: (input.negative_prompt as string | undefined) ?? '',
-    steps: input.steps as number,
-    cfg_scale: input.cfg_scale as number,
-    width: input.width as number,
-    height: input.height as number,
-    seed: input.seed as number,
-    ...(input.lora !== undefined ? { lora: input.lora as string } : {}),
-  };
-  switch (kind) {
-    case 'TextToImage':
-      return pipeline.textToImage(base);
-    case 'ImageToImage':
-      return pipeline.imageToImage({
-        ...base,
-        init_image: bytes(input.init_image),
-        image_strength: input.image_strength as number,
-      });
-    case 'Inpaint':
-      return pipeline.inpaint({
-        ...base,
-        init_image: bytes(input.init_image),
-        mask_image: bytes(input.mask_image),
-      });
-    case 'ControlNet':
-      return pipeline.controlNet({
-        ...base,
-        control_image: bytes(input.control_image),
-        conditioning_scale: input.conditioning_scale as number,
-      });
-    default:
-      throw new WorkError(
-        WorkErrorCode.UnsupportedTask,
-        `${kind} is not reproduced by a diffusion pipeline`,
-      );
-  }
+  return runDiffusionTask(pipeline, kind, fields);
 }
 
-/** How the validator makes its reference image for the task; throws when it lacks the model. */
+/**
+ * How the validator makes its reference image for the task; throws when it lacks the model, when
+ * the kind is not reproduced here, or when the stored task is not a valid one of its kind.
+ */
 function referenceMaker(
   models: CheckModels,
   kind: TaskKind,
   input: Record<string, unknown>,
 ): () => Promise<RgbImage> {
-  const model = input.model as string;
   if (kind === 'Upscale') {
-    const upscaler = models.upscaler?.(model);
-    if (!upscaler) throw new WorkError(WorkErrorCode.NoReference, `no local upscaler '${model}'`);
-    return async () => (await upscaler.upscaleBytes(bytes(input.image))).image;
+    const fields = taskFields(kind, input);
+    const upscaler = models.upscaler?.(fields.model);
+    if (!upscaler)
+      throw new WorkError(WorkErrorCode.NoReference, `no local upscaler '${fields.model}'`);
+    return async () => (await upscaler.upscaleBytes(upscaleInputOf(fields))).image;
   }
-  const pipeline = models.diffusion?.(model);
+  if (!isDiffusionKind(kind)) {
+    throw new WorkError(
+      WorkErrorCode.UnsupportedTask,
+      `${kind} is not reproduced by a diffusion pipeline`,
+    );
+  }
+  const fields = taskFields(kind, input);
+  const pipeline = models.diffusion?.(fields.model);
   if (!pipeline)
-    throw new WorkError(WorkErrorCode.NoReference, `no local diffusion model '${model}'`);
-  return async () => (await reproduceImage(pipeline, kind, input)).image;
+    throw new WorkError(WorkErrorCode.NoReference, `no local diffusion model '${fields.model}'`);
+  return async () => (await reproduceImage(pipeline, kind, fields)).image;
 }
 
 function zero(reason: string): CheckOutcome {

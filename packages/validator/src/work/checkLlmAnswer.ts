@@ -6,8 +6,15 @@
  * decides rather than the cut-off). Every position is compared, not a sample: the forward pass
  * already computed them all. Tokens are identified by id (`#<id>`): an answer without token ids
  * cannot be checked and scores 0. With `llmSampleMatch` the validator also re-samples the answer
- * with the task's seed and scales the score by the matching share (see `CheckModels`).
+ * with the task's seed and scales the score by the matching share (see `CheckModels`). Both
+ * requests come from `@subnet/inference/tasks`, the re-sample's being the one the miner sent.
  */
+import {
+  generateRequestOf,
+  scoreRequestOf,
+  type TextKind,
+  taskFields,
+} from '@subnet/inference/tasks';
 import type { TokenLogprob } from '@subnet/protocol/tasks';
 import {
   checkLlm,
@@ -30,12 +37,12 @@ export async function checkLlmAnswer(
   input: Record<string, unknown>,
   outputs: Record<string, unknown>,
 ): Promise<CheckOutcome> {
-  const engine = models.llm?.(input.model as string);
+  // A Chat task is the one with messages (the stored input says its kind no other way here).
+  const kind: TextKind = input.messages !== undefined ? 'Chat' : 'Completion';
+  const fields = taskFields(kind, input);
+  const engine = models.llm?.(fields.model);
   if (!engine)
-    throw new WorkError(
-      WorkErrorCode.NoReference,
-      `no local LLM for model '${String(input.model)}'`,
-    );
+    throw new WorkError(WorkErrorCode.NoReference, `no local LLM for model '${fields.model}'`);
   const tokens = (outputs.token_logprobs as TokenLogprob[] | undefined) ?? [];
   if (tokens.length === 0) return zero('empty');
   const ids: number[] = [];
@@ -45,21 +52,19 @@ export async function checkLlmAnswer(
     ids.push(t.token_id);
   }
   const eos = engine.tokenizer.eosTokenIds[0];
-  const stop = (input.stop as string[] | undefined) ?? [];
+  const stop = fields.stop;
   // A miner that stopped on its own without sending the end-of-sequence token: check the stop.
   const appendEos =
     eos !== undefined &&
     outputs.finish_reason === 'stop' &&
     stop.length === 0 &&
     ids[ids.length - 1] !== eos;
-  const scored = await engine.score({
-    ...(input.messages
-      ? { messages: input.messages as never }
-      : { prompt: input.prompt as string }),
-    completionTokenIds: appendEos ? [...ids, eos as number] : ids,
-    topK: TOP_K,
-    ...(input.lora !== undefined ? { adapter: input.lora as string } : {}),
-  });
+  const scored = await engine.score(
+    scoreRequestOf(kind, fields, {
+      completionTokenIds: appendEos ? [...ids, eos as number] : ids,
+      topK: TOP_K,
+    }),
+  );
   const positions: TokenPosition[] = scored.tokens.map((s, i) => {
     const topK: RankedLogprob[] = s.topLogprobs.map((t, rank) => ({
       token: tokenName(t.tokenId),
@@ -75,8 +80,8 @@ export async function checkLlmAnswer(
   const config = models.scoring?.llm ?? DEFAULT_SCORING_CONFIG.llm;
   const result = checkLlm(
     {
-      temperature: input.temperature as number,
-      maxTokens: input.max_tokens as number,
+      temperature: fields.temperature,
+      maxTokens: fields.max_tokens,
       eosToken: tokenName(eos ?? -1),
       positions,
       sampledPositions: tokens.map((_, i) => i),
@@ -91,18 +96,7 @@ export async function checkLlmAnswer(
   if (!models.llmSampleMatch || result.score === 0) {
     return { score: result.score, penalty: result.penalty, reason: result.reason, details };
   }
-  const sample = await engine.complete({
-    ...(input.messages
-      ? { messages: input.messages as never }
-      : { prompt: input.prompt as string }),
-    maxTokens: input.max_tokens as number,
-    temperature: input.temperature as number,
-    topP: input.top_p as number,
-    topK: input.top_k as number,
-    seed: input.seed as number,
-    stop: (input.stop as string[] | undefined) ?? [],
-    ...(input.lora !== undefined ? { adapter: input.lora as string } : {}),
-  });
+  const sample = await engine.complete(generateRequestOf(kind, fields));
   let same = 0;
   while (same < ids.length && sample.tokenIds[same] === ids[same]) same++;
   const match =

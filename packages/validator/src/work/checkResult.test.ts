@@ -23,26 +23,45 @@ describe('checkResult without the models it needs', () => {
       code: 'VALIDATOR_WORK_UNSUPPORTED_TASK',
     });
     await expect(
-      checkResult(models, { kind: 'Upscale', input: { model: 'x2' } }, {}),
+      checkResult(models, { kind: 'Upscale', input: { image: 'AAAA', model: 'x2' } }, {}),
     ).rejects.toMatchObject({
       code: 'VALIDATOR_WORK_NO_REFERENCE',
       message: "no local upscaler 'x2'",
     });
     await expect(
-      checkResult(models, { kind: 'ClipEmbeddings', input: { model: 'clip' } }, {}),
+      checkResult(
+        models,
+        { kind: 'ClipEmbeddings', input: { image_b64s: ['AAAA'], model: 'clip' } },
+        {},
+      ),
     ).rejects.toMatchObject({
       code: 'VALIDATOR_WORK_NO_REFERENCE',
       message: "no local CLIP model 'clip'",
     });
     await expect(
-      checkResult(models, { kind: 'Chat', input: { model: 'm' } }, {}),
+      checkResult(
+        models,
+        {
+          kind: 'Chat',
+          input: { messages: [{ role: 'user', content: 'hi' }], seed: 1, model: 'm' },
+        },
+        {},
+      ),
     ).rejects.toMatchObject({
       code: 'VALIDATOR_WORK_NO_REFERENCE',
       message: "no local LLM for model 'm'",
     });
     await expect(
-      checkResult(models, { kind: 'TextToImage', input: { model: 'sd' } }, {}),
+      checkResult(
+        models,
+        { kind: 'TextToImage', input: { prompt: 'a boat', seed: 1, model: 'sd' } },
+        {},
+      ),
     ).rejects.toMatchObject({ code: 'VALIDATOR_WORK_NO_REFERENCE' });
+    // A stored task that is not a valid synapse input is an error, not a silent undefined.
+    await expect(
+      checkResult(models, { kind: 'TextToImage', input: { model: 'sd' } }, {}),
+    ).rejects.toMatchObject({ code: 'PROTOCOL_INVALID_SYNAPSE' });
   });
 
   it('checks every task kind', () => {

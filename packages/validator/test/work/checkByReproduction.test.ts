@@ -3,6 +3,7 @@
  * test axons that run the inference package's engines, then checked by reproduction on the
  * validator's own copies of the models. Honest miners reproduce exactly; cheats do not.
  */
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createSession, parseRuntimeConfig } from '@subnet/inference';
 import { TiledUpscaler } from '@subnet/inference/diffusion';
 import {
@@ -475,13 +476,45 @@ describe('failures and retries', () => {
     expect(flaky).toMatchObject({ statusCode: 200, attempts: 2, fault: 'none' });
     const down = await queryMiner(dendrite, { ...target('bob'), port: 1 }, task);
     expect(down).toMatchObject({ statusCode: 503, attempts: 2, fault: 'miner' });
-    // Addressed to the wrong hotkey: the miner refuses our request (401), the validator's fault.
+    // Another hotkey's axon at this address refuses our well-formed task (401): on chain the
+    // address is that hotkey's, so the refusal counts against the miner.
     const misaddressed = await queryMiner(
       dendrite,
       { ...target('bob'), hotkey: target('dave').hotkey },
       task,
     );
-    expect(misaddressed).toMatchObject({ statusCode: 401, attempts: 2, fault: 'validator' });
+    expect(misaddressed).toMatchObject({ statusCode: 401, attempts: 2, fault: 'miner' });
+    // Only a query the validator cancelled itself (it is stopping) is the validator's fault.
+    const stopping = new AbortController();
+    stopping.abort();
+    const cancelled = await queryMiner(dendrite, target('bob'), task, { signal: stopping.signal });
+    expect(cancelled).toMatchObject({ statusCode: 408, attempts: 1, fault: 'validator' });
+  });
+
+  it('gives up on a miner that does not answer within the deadline, without a retry', async () => {
+    const task = await syntheticTask({
+      kind: 'TextToImage',
+      seed: taskSeed(VALIDATOR_UID, 32),
+      model: 'tiny',
+      profile,
+    });
+    // An axon that takes the connection and never answers.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      // The period ends in 300 ms: the query may not run past it, whatever its own timeout.
+      const late = await queryMiner(dendrite, { ...target('bob'), port }, task, {
+        deadlineMs: t0 + 300,
+      });
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(late).toMatchObject({ statusCode: 408, attempts: 1, fault: 'miner' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
@@ -521,11 +554,14 @@ describe('storing results and head-to-head', () => {
       taskKind: 'TextToImage',
     });
 
+    // Dave's uid and hotkey, at an address where another miner answers: refused (401).
     const refused = await queryMiner(
       dendrite,
-      { ...target('bob'), hotkey: target('dave').hotkey },
+      { ...target('dave'), port: target('bob').port },
       task,
     );
-    expect(await storeOutcome(db.storage.results, refused, { nowMs: 2_000 })).toBeUndefined();
+    // Refusing the validator's well-formed task is stored against the miner, like any failure.
+    const refusedId = await storeOutcome(db.storage.results, refused, { nowMs: 2_000 });
+    expect((await db.storage.results.get(refusedId as number))?.statusCode).toBe(401);
   });
 });
