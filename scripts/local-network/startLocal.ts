@@ -12,7 +12,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChainClient, createHotkey, neuronByHotkey } from '@subnet/chain';
+import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
@@ -58,6 +58,8 @@ export interface LocalNetworkOptions {
   headToHeadShare?: number;
   /** The validator also re-samples LLM answers with the task's seed (default off). */
   llmSampleMatch?: boolean;
+  /** The validator's `work` section (bounds and deadlines), as config flags. */
+  work?: Record<string, unknown>;
 }
 
 /** What a miner serves: per task kind, its models and the volume it offers per period. */
@@ -79,6 +81,11 @@ export interface LocalMinerSpec {
   ) => TaskBackendMap | Promise<TaskBackendMap>;
   /** Registered and serving on chain, then stopped before the validator starts. */
   down?: boolean;
+  /**
+   * A miner run elsewhere (a hostile process in a test): registered, its axon served on chain at
+   * this address; nothing of ours runs for it.
+   */
+  external?: { ip: string; port: number };
 }
 
 export interface LocalMiner {
@@ -88,6 +95,8 @@ export interface LocalMiner {
   axon: { ip: string; port: number };
   /** Stopped before the validator started (its axon stays on chain). */
   down: boolean;
+  /** Run elsewhere (`LocalMinerSpec.external`). */
+  external: boolean;
 }
 
 export interface LocalNetwork {
@@ -182,6 +191,25 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       hotkey: keys.bob.hotkey.address,
       amount: 1_000n * TAO,
     });
+    // Miners run elsewhere serve their axons now, while blocks are still instant.
+    const externals: LocalMiner[] = [];
+    for (const spec of specs) {
+      if (!spec.external) continue;
+      const pair = spec.hotkey
+        ? await loadHotkey({ name: spec.wallet, hotkey: spec.hotkey, path: walletPath })
+        : keys[spec.wallet].hotkey;
+      await client.serveAxon({ netuid, hotkey: pair, ...spec.external });
+      const uid = neuronByHotkey(await client.metagraph(netuid), pair.address)?.uid;
+      if (uid === undefined) throw new Error(`${minerName(spec)} is not registered`);
+      externals.push({
+        name: minerName(spec),
+        uid,
+        hotkey: pair.address,
+        axon: spec.external,
+        down: false,
+        external: true,
+      });
+    }
     await chain.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
     for (let i = 0; i < 10; i++) {
       const mg = await client.metagraph(netuid);
@@ -193,7 +221,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const models: ModelFixtures = await writeModelFixtures({ root: join(dir, 'models') });
     const miners: LocalMiner[] = [];
     // Miners that are down start last, so that no live miner gets the port they leave.
-    for (const spec of [...specs.filter((m) => !m.down), ...specs.filter((m) => m.down)]) {
+    const ours = specs.filter((m) => !m.external);
+    for (const spec of [...ours.filter((m) => !m.down), ...ours.filter((m) => m.down)]) {
       const name = minerName(spec);
       const config = loadMinerConfig({
         flags: {
@@ -225,8 +254,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         hotkey: running.hotkey,
         axon: running.external,
         down: spec.down ?? false,
+        external: false,
       });
     }
+    miners.push(...externals);
 
     // The validator: a fresh database each time, as the chain is fresh each time.
     const dataDir = join(dir, 'validator-db');
@@ -255,6 +286,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           block_ms: String(blockMs),
           profile: TINY_PROFILE,
         },
+        ...(options.work ? { work: options.work } : {}),
       },
     });
     const validatorLog = log.child({ validator: 'bob' });

@@ -3,6 +3,7 @@
 export { intToIp, ipToInt } from './axonIp.js';
 export type {
   ChainClientOptions,
+  ConnectionState,
   PendingCommit,
   ServeAxonArgs,
   SetWeightsArgs,

@@ -4,11 +4,16 @@
  * streamed answers, and the SDK's client-side codes: 408 timeout, 422 unparsable answer,
  * 503 unreachable. A call never throws for a network or peer failure: the returned synapse
  * carries the outcome in `dendrite.status_code` / `status_message`, as in the SDK.
+ *
+ * Every call is bounded whatever the axon does (see `callGuard.ts`): a total deadline (the
+ * synapse's `timeout`), connect / first-byte / idle deadlines inside it (408, the message names the
+ * deadline), and caps on answer bytes and stream events (422). A breach destroys the connection.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { parseBodyFields, parseJsonObject, terminalFromBody, toBody } from './body';
 import { bodyHash } from './bodyHash';
+import { type CallDeadlines, CallGuard } from './callGuard';
 import { ProtocolError } from './errors';
 import { parseHeaders, toHeaders } from './headers';
 import type { Hotkey } from './keys';
@@ -37,22 +42,33 @@ export interface DendriteOptions {
   uuid?: string;
   /** Our public IP, announced in `bt_header_dendrite_ip` (never looked up over the network). */
   externalIp?: string;
-  /** Largest answer accepted, in bytes (default 64 MiB); larger answers get 422. */
+  /** Largest answer accepted, streamed or not, in bytes (default 64 MiB); larger answers get 422. */
   maxResponseBytes?: number;
+  /** Most events accepted in one streamed answer (default 100 000); more get 422. */
+  maxStreamEvents?: number;
   /** Keep-alive connections per axon (default 8). */
   connectionsPerAxon?: number;
 }
 
 export interface CallOptions {
-  /** Seconds (default: the synapse definition's default timeout). */
+  /** Seconds, the total deadline (default: the synapse definition's default timeout). */
   timeout?: number;
+  /** Deadlines inside the total, in milliseconds (see `CallDeadlines` for the defaults). */
+  deadlines?: CallDeadlines;
   /** Cancels the call (the axon sees the connection close). */
   signal?: AbortSignal;
 }
 
 type Def = SynapseDef;
 
-class ResponseTooLarge extends Error {}
+/** Longest status message the dendrite writes from what a peer sent. */
+const STATUS_MESSAGE_MAX_CHARS = 500;
+
+function bounded(message: string): string {
+  return message.length > STATUS_MESSAGE_MAX_CHARS
+    ? `${message.slice(0, STATUS_MESSAGE_MAX_CHARS - 3)}...`
+    : message;
+}
 
 export class Dendrite {
   readonly uuid: string;
@@ -60,12 +76,15 @@ export class Dendrite {
   readonly externalIp: string;
   readonly #agent: Agent;
   readonly #maxResponseBytes: number;
+  readonly #maxStreamEvents: number;
 
   constructor(options: DendriteOptions) {
     this.hotkey = options.hotkey;
     this.uuid = options.uuid ?? randomUUID();
     this.externalIp = options.externalIp ?? '127.0.0.1';
     this.#maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.#maxStreamEvents = options.maxStreamEvents ?? 100_000;
+    // undici's own timeouts are off: each call's guard enforces its deadlines (callGuard.ts).
     this.#agent = new Agent({
       connections: options.connectionsPerAxon ?? 8,
       keepAliveTimeout: 30_000,
@@ -133,13 +152,16 @@ export class Dendrite {
     const timeoutS = options.timeout ?? def.defaultTimeout;
     const prepared = this.prepare(target, def, input, timeoutS);
     const { synapse } = prepared;
-    const signal = this.#signal(timeoutS, options.signal);
+    const guard = this.#guard(timeoutS, options, false);
     try {
-      const res = await this.#post(prepared, signal);
+      const res = await this.#post(prepared, guard);
       const text = await this.#readText(res.body);
+      guard.dispose();
       this.#processAnswer(def, synapse, res.statusCode, res.headers, text);
     } catch (e) {
-      this.#processError(def, synapse, e, timeoutS, options.signal);
+      this.#processError(def, synapse, e, guard);
+    } finally {
+      guard.dispose();
     }
     synapse.dendrite.process_time = (performance.now() - started) / 1000;
     return synapse;
@@ -169,35 +191,43 @@ export class Dendrite {
     const timeoutS = options.timeout ?? def.defaultTimeout;
     const prepared = this.prepare(target, def, input, timeoutS);
     const { synapse } = prepared;
-    const local = new AbortController();
-    const signal = this.#signal(
-      timeoutS,
-      AbortSignal.any([local.signal, ...(options.signal ? [options.signal] : [])]),
-    );
+    const guard = this.#guard(timeoutS, options, true);
     try {
-      const res = await this.#post(prepared, signal);
+      const res = await this.#post(prepared, guard);
       const type = String(res.headers['content-type'] ?? '');
       if (res.statusCode !== StatusCode.Success || !type.startsWith('text/event-stream')) {
         const text = await this.#readText(res.body);
+        guard.dispose();
         this.#processAnswer(def, synapse, res.statusCode, res.headers, text);
       } else {
         const decoder = new StreamEventDecoder();
         res.body.setEncoding('utf8');
-        let completed = false;
-        try {
-          for await (const chunk of res.body) {
-            for (const event of decoder.push(chunk as string)) yield event;
+        let events = 0;
+        for await (const chunk of res.body) {
+          for (const event of decoder.push(chunk as string)) {
+            if (++events > this.#maxStreamEvents) {
+              throw guard.fail(
+                StatusCode.UnprocessableResponse,
+                `Stream too long: more than ${this.#maxStreamEvents} events`,
+              );
+            }
+            guard.hold();
+            yield event;
+            guard.touch();
           }
-          completed = true;
-        } finally {
-          if (!completed) local.abort();
         }
         if (decoder.hasRemainder)
           throw new ProtocolError('PROTOCOL_BAD_BODY', 'the stream ended inside an event');
+        guard.dispose();
         this.#mergeHeaders(synapse, res.headers, res.statusCode);
       }
     } catch (e) {
-      this.#processError(def, synapse, e, timeoutS, options.signal);
+      this.#processError(def, synapse, e, guard);
+    } finally {
+      // A no-op after a normal end (the guard is disposed); when the caller left the loop early,
+      // or the stream failed, this aborts the request and frees its socket.
+      guard.fail(StatusCode.Timeout, 'Request cancelled by the caller');
+      guard.dispose();
     }
     synapse.dendrite.process_time = (performance.now() - started) / 1000;
     return synapse;
@@ -208,38 +238,35 @@ export class Dendrite {
     await this.#agent.close();
   }
 
-  #post(
-    prepared: { url: string; headers: Record<string, string>; body: string },
-    signal: AbortSignal,
-  ) {
-    return request(prepared.url, {
-      method: 'POST',
-      headers: prepared.headers,
-      body: prepared.body,
-      dispatcher: this.#agent,
-      signal,
+  #guard(timeoutS: number, options: CallOptions, streaming: boolean): CallGuard {
+    return new CallGuard({
+      totalS: timeoutS,
+      deadlines: options.deadlines,
+      streaming,
+      maxBytes: this.#maxResponseBytes,
+      signal: options.signal,
     });
   }
 
-  #signal(timeoutS: number, user: AbortSignal | undefined): AbortSignal {
-    const t = AbortSignal.timeout(Math.max(1, Math.round(timeoutS * 1000)));
-    return user ? AbortSignal.any([t, user]) : t;
+  #post(
+    prepared: { url: string; headers: Record<string, string>; body: string },
+    guard: CallGuard,
+  ) {
+    return guard.race(
+      request(prepared.url, {
+        method: 'POST',
+        headers: prepared.headers,
+        body: prepared.body,
+        dispatcher: this.#agent.compose(guard.interceptor),
+        signal: guard.signal,
+      }),
+    );
   }
 
-  async #readText(
-    body: AsyncIterable<Buffer | string> & { destroy?: () => void },
-  ): Promise<string> {
+  /** The whole body; its size is capped by the call's guard. */
+  async #readText(body: AsyncIterable<Buffer | string>): Promise<string> {
     const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of body) {
-      const buf = typeof c === 'string' ? Buffer.from(c) : c;
-      size += buf.length;
-      if (size > this.#maxResponseBytes) {
-        body.destroy?.();
-        throw new ResponseTooLarge(`the answer exceeds ${this.#maxResponseBytes} bytes`);
-      }
-      chunks.push(buf);
-    }
+    for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
     return Buffer.concat(chunks).toString('utf8');
   }
 
@@ -252,6 +279,12 @@ export class Dendrite {
   ): void {
     const json = parseJsonObject(text);
     if (status === StatusCode.Success) {
+      if (typeof json.name === 'string' && json.name !== def.name) {
+        throw new ProtocolError(
+          'PROTOCOL_BAD_BODY',
+          `the answer is a '${json.name.slice(0, 64)}' synapse, not a '${def.name}'`,
+        );
+      }
       const fields = parseBodyFields(def, json);
       Object.assign(synapse, fields);
       const bodyAxon = terminalFromBody(json.axon);
@@ -281,28 +314,16 @@ export class Dendrite {
     synapse.dendrite.status_message = synapse.axon.status_message ?? null;
   }
 
-  #processError(
-    def: Def,
-    synapse: Synapse,
-    e: unknown,
-    timeoutS: number,
-    user: AbortSignal | undefined,
-  ): void {
+  #processError(def: Def, synapse: Synapse, e: unknown, guard: CallGuard): void {
     const where = `${synapse.axon.ip}:${synapse.axon.port}/${def.name}`;
     let code: number;
     let message: string;
     const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
     const causeCode = err.code ?? err.cause?.code;
-    if (
-      err.name === 'TimeoutError' ||
-      (err.name === 'AbortError' && !user?.aborted) ||
-      (causeCode === 'UND_ERR_ABORTED' && !user?.aborted)
-    ) {
-      code = StatusCode.Timeout;
-      message = `Request timeout after ${timeoutS} seconds`;
-    } else if (user?.aborted) {
-      code = StatusCode.Timeout;
-      message = 'Request cancelled by the caller';
+    const failure = guard.failure;
+    if (failure) {
+      code = failure.status;
+      message = failure.message;
     } else if (
       causeCode === 'ECONNREFUSED' ||
       causeCode === 'EHOSTUNREACH' ||
@@ -318,10 +339,10 @@ export class Dendrite {
       causeCode === 'EPIPE'
     ) {
       code = StatusCode.Unavailable;
-      message = `Service disconnected: ${err.message ?? ''}`.trim();
+      message = bounded(`Service disconnected: ${err.message ?? ''}`.trim());
     } else {
       code = StatusCode.UnprocessableResponse;
-      message = `Failed to parse response: ${err.message ?? String(e)}`;
+      message = bounded(`Failed to parse response: ${err.message ?? String(e)}`);
     }
     synapse.dendrite.status_code = code;
     synapse.dendrite.status_message = message;

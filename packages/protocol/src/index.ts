@@ -1,6 +1,11 @@
 export { parseBodyFields, parseJsonObject, terminalFromBody, toBody, toJson } from './body';
 export { bodyHash } from './bodyHash';
 export {
+  type CallDeadlines,
+  DEFAULT_CONNECT_MS,
+  DEFAULT_STREAM_IDLE_MS,
+} from './callGuard';
+export {
   type AxonTarget,
   type CallOptions,
   Dendrite,

@@ -18,10 +18,27 @@ export interface ChainClientOptions {
   /** `finney`, `test`, `archive`, `local` or a `ws(s)://` URL (default `local`). */
   network?: NetworkName | string;
   logger?: Logger;
-  /** Reconnect backoff: first delay and cap, in ms (default 250 and 10,000). */
+  /**
+   * Reconnect backoff: first delay and cap, in ms (default 250 and 5,000: a node back after an
+   * outage is rejoined within about a block; a refused connect every 5 s costs nothing).
+   */
   reconnect?: { minDelayMs?: number; maxDelayMs?: number };
   /** How long a call waits for a (re)connection before `CHAIN_CONNECTION` (default 30 s). */
   connectTimeoutMs?: number;
+  /**
+   * Deadline of a query once connected, before `CHAIN_TIMEOUT` (default 60 s). Extrinsics have
+   * their own (`SubmitOptions.timeoutMs`).
+   */
+  callTimeoutMs?: number;
+  /** The clock of `connection().sinceMs` (default `Date.now`). */
+  now?: () => number;
+}
+
+/** Whether the client is connected now, and since when (epoch ms) it has been in that state. */
+export interface ConnectionState {
+  connected: boolean;
+  /** When the connection came up (connected) or went down (not connected). */
+  sinceMs: number;
 }
 
 /** The SDK's version key for bittensor 10.5.0 (`version_as_int`). */
@@ -79,6 +96,11 @@ export interface ServeAxonArgs {
 /**
  * Subtensor over @polkadot/api for the miner and the validator: reconnects with backoff, tracks
  * nonces locally, waits for inclusion and turns dispatch errors into typed `ChainError`s.
+ *
+ * Through an outage: every call fails within a bounded time (`connectTimeoutMs` waiting for the
+ * connection, `callTimeoutMs` for a query once sent, and a submission waiting for inclusion fails
+ * with `CHAIN_CONNECTION` as soon as the connection drops, since its status subscription is not
+ * resumed; the extrinsic may still land). Subscriptions (`watchMetagraph`) resume on reconnect.
  */
 export class ChainClient {
   readonly endpoint: string;
@@ -86,11 +108,16 @@ export class ChainClient {
   readonly #provider: WsProvider;
   readonly #nonces = new NonceTracker();
   readonly #connectTimeoutMs: number;
+  readonly #callTimeoutMs: number;
+  readonly #now: () => number;
   readonly #minDelay: number;
   readonly #maxDelay: number;
   #api!: ApiPromise;
   #adapter!: RuntimeAdapter;
   #connected = false;
+  #sinceMs: number;
+  /** Aborted when the current connection drops: what waits on it gives up. */
+  #lost = new AbortController();
   #closed = false;
   #delay: number;
   #retryTimer: NodeJS.Timeout | undefined;
@@ -100,8 +127,11 @@ export class ChainClient {
     this.endpoint = endpoint;
     this.#log = moduleLogger('chain-client', options.logger);
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+    this.#callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+    this.#sinceMs = this.#now();
     this.#minDelay = options.reconnect?.minDelayMs ?? 250;
-    this.#maxDelay = options.reconnect?.maxDelayMs ?? 10_000;
+    this.#maxDelay = options.reconnect?.maxDelayMs ?? 5_000;
     this.#delay = this.#minDelay;
     this.#provider = new WsProvider(endpoint, 0);
   }
@@ -115,7 +145,17 @@ export class ChainClient {
 
   async #start(): Promise<void> {
     this.#provider.on('connected', () => {
+      if (this.#connected) return;
+      const now = this.#now();
+      if (this.#api) {
+        this.#log.info(
+          { endpoint: this.endpoint, downForS: Math.round((now - this.#sinceMs) / 1000) },
+          'reconnected to chain',
+        );
+      }
+      this.#sinceMs = now;
       this.#connected = true;
+      this.#lost = new AbortController();
       this.#delay = this.#minDelay;
       // The chain may have been restarted from genesis: ask it for nonces again.
       this.#nonces.reset();
@@ -124,6 +164,12 @@ export class ChainClient {
     this.#provider.on('disconnected', () => {
       const was = this.#connected;
       this.#connected = false;
+      if (was) {
+        this.#sinceMs = this.#now();
+        this.#lost.abort(
+          new ChainError(ChainErrorCode.Connection, `connection to ${this.endpoint} lost`),
+        );
+      }
       if (this.#closed) return;
       if (was) this.#log.warn({ endpoint: this.endpoint }, 'disconnected from chain; reconnecting');
       this.#scheduleReconnect();
@@ -188,12 +234,37 @@ export class ChainClient {
     });
   }
 
-  /** Runs `fn` once connected; a connection lost mid-call becomes `CHAIN_CONNECTION`. */
-  async #call<T>(what: string, fn: (api: ApiPromise) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once connected; a connection lost mid-call becomes `CHAIN_CONNECTION`, and a call
+   * still unanswered after `deadlineMs` (default `callTimeoutMs`; `null` for none) `CHAIN_TIMEOUT`.
+   */
+  async #call<T>(
+    what: string,
+    fn: (api: ApiPromise, lost: AbortSignal) => Promise<T>,
+    deadlineMs: number | null = this.#callTimeoutMs,
+  ): Promise<T> {
     await this.#waitConnected();
     await this.#api.isReady;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await fn(this.#api);
+      const run = fn(this.#api, this.#lost.signal);
+      if (deadlineMs === null) return await run;
+      run.catch(() => undefined);
+      return await Promise.race([
+        run,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new ChainError(
+                  ChainErrorCode.Timeout,
+                  `${what}: no answer within ${deadlineMs} ms`,
+                ),
+              ),
+            deadlineMs,
+          );
+        }),
+      ]);
     } catch (err) {
       if (err instanceof ChainError) throw err;
       if (
@@ -209,6 +280,8 @@ export class ChainClient {
         );
       }
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -225,14 +298,22 @@ export class ChainClient {
     return this.#connected;
   }
 
+  /** Whether the client is connected now, and since when it has been connected or not. */
+  connection(): ConnectionState {
+    return { connected: this.#connected, sinceMs: this.#sinceMs };
+  }
+
   /** Signs with the local nonce, sends and waits for inclusion (see `submitExtrinsic`). */
   submit(
     signer: KeyringPair,
     tx: SubmittableExtrinsic<'promise'>,
     options: SubmitOptions = {},
   ): Promise<TxReceipt> {
-    return this.#call('submit', (api) =>
-      submitExtrinsic(api, this.#nonces, signer, tx, { ...options, log: this.#log }),
+    return this.#call(
+      'submit',
+      (api, lost) =>
+        submitExtrinsic(api, this.#nonces, signer, tx, { ...options, log: this.#log, lost }),
+      null,
     );
   }
 
@@ -286,7 +367,8 @@ export class ChainClient {
       try {
         return await metagraphFromRuntimeApi(api, this.#adapter, netuid, options.blockHash);
       } catch (err) {
-        if (source === 'runtime') throw err;
+        // A lost connection fails the storage reads too: no fallback for that.
+        if (source === 'runtime' || !this.#connected) throw err;
         this.#log.debug({ err: String(err) }, 'runtime API metagraph failed; reading storage');
         return metagraphFromStorage(api, netuid, options.blockHash);
       }

@@ -26,14 +26,16 @@ export interface TxReceipt {
  * Signs with a locally tracked nonce, sends, and waits for inclusion. A pool rejection becomes
  * `CHAIN_TX_REJECTED`; a failed dispatch becomes a `ChainDispatchError` with the pallet's name
  * for it. The per-signer lock is held only until the pool accepts the extrinsic, so several
- * extrinsics from one key can be in flight at once.
+ * extrinsics from one key can be in flight at once. When `lost` aborts (the connection dropped:
+ * the node forgets the status subscription and it is not resumed), the wait ends at once with
+ * `CHAIN_CONNECTION`; an extrinsic already in the pool may still land.
  */
 export async function submitExtrinsic(
   api: ApiPromise,
   nonces: NonceTracker,
   signer: KeyringPair,
   tx: SubmittableExtrinsic<'promise'>,
-  options: SubmitOptions & { log?: Logger; label?: string } = {},
+  options: SubmitOptions & { log?: Logger; label?: string; lost?: AbortSignal } = {},
 ): Promise<TxReceipt> {
   const waitFor = options.waitFor ?? 'inclusion';
   const timeoutMs = options.timeoutMs ?? 120_000;
@@ -53,7 +55,8 @@ export async function submitExtrinsic(
       const timer = setTimeout(() => {
         if (settled) return;
         settled = true;
-        unsub?.();
+        options.lost?.removeEventListener('abort', onLost);
+        unsubscribe(unsub);
         const e = new ChainError(
           ChainErrorCode.Timeout,
           `${label}: not included within ${timeoutMs} ms`,
@@ -61,13 +64,28 @@ export async function submitExtrinsic(
         reject(e);
         fail(e);
       }, timeoutMs);
+      const onLost = () => {
+        const e = new ChainError(
+          ChainErrorCode.Connection,
+          `${label}: connection lost before inclusion; the extrinsic may still land`,
+          { cause: options.lost?.reason },
+        );
+        reject(e);
+        done(() => fail(e));
+      };
       const done = (fn: () => void) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        unsub?.();
+        options.lost?.removeEventListener('abort', onLost);
+        unsubscribe(unsub);
         fn();
       };
+      if (options.lost?.aborted) {
+        onLost();
+        return;
+      }
+      options.lost?.addEventListener('abort', onLost, { once: true });
       tx.signAndSend(signer, { nonce }, (result) => {
         const s = result.status;
         if (s.isReady || s.isFuture || s.isBroadcast || s.isInBlock || s.isFinalized) accept();
@@ -84,13 +102,16 @@ export async function submitExtrinsic(
         }
       })
         .then((u) => {
-          if (settled) u();
+          if (settled) unsubscribe(u);
           else unsub = u;
         })
         .catch((err: unknown) => {
+          const message = (err as Error)?.message ?? String(err);
+          // Not sent, or sent and unanswered because the connection dropped: not a refusal.
+          const lost = options.lost?.aborted || /disconnected|not connected/i.test(message);
           const e = new ChainError(
-            ChainErrorCode.TxRejected,
-            `${label}: ${(err as Error)?.message ?? String(err)}`,
+            lost ? ChainErrorCode.Connection : ChainErrorCode.TxRejected,
+            `${label}: ${message}`,
             { cause: err },
           );
           reject(e);
@@ -112,4 +133,13 @@ export async function submitExtrinsic(
   const header = await api.rpc.chain.getHeader(blockHash);
   options.log?.debug({ tx: label, block: header.number.toNumber() }, 'extrinsic included');
   return { blockHash, blockNumber: header.number.toNumber(), txHash, events };
+}
+
+/** Ends a status subscription; after a lost connection the node has forgotten it already. */
+function unsubscribe(unsub: (() => void) | undefined): void {
+  try {
+    unsub?.();
+  } catch {
+    // nothing to end
+  }
 }

@@ -1,8 +1,11 @@
 // Test doubles for this package and the packages that use it: the devnet's dev wallets as
-// keypairs, and the dev wallet list itself. Never for real networks.
+// keypairs, the dev wallet list itself, and a TCP proxy to cut a connection with. Never for
+// real networks.
 
 export type { DevWalletSpec } from '../devnet/devWallets.js';
 export { DEV_FUNDS_RAO, DEV_WALLETS } from '../devnet/devWallets.js';
 export { writeDevWallets } from '../wallet/devWallets.js';
 export type { DevKeys, DevWalletName } from './devKeys.js';
 export { devKeys } from './devKeys.js';
+export type { TcpProxy, TcpProxyOptions } from './tcpProxy.js';
+export { startTcpProxy } from './tcpProxy.js';

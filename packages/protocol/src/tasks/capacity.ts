@@ -6,14 +6,15 @@
 import { z } from 'zod';
 import { defineSynapse, type SynapseFields, type SynapseInput } from '../synapse';
 import { loraIdField, modelIdField } from './fields';
+import { CAPACITY_VOLUME_MAX } from './limits';
 import { TASK_KINDS } from './taskKinds';
 
 export const MODELS_PER_TASK_MAX = 16;
 export const LORAS_PER_TASK_MAX = 256;
 
 export const taskCapacitySchema = z.object({
-  /** Units of work offered for the period (the validator's volume measure of the task kind). */
-  volume: z.number().min(0),
+  /** Units of work offered for the period: 0..CAPACITY_VOLUME_MAX (zod 4 numbers are finite). */
+  volume: z.number().min(0).max(CAPACITY_VOLUME_MAX),
   models: z.array(modelIdField()).min(1).max(MODELS_PER_TASK_MAX),
   loras: z.array(loraIdField()).max(LORAS_PER_TASK_MAX),
 });

@@ -46,6 +46,7 @@ export {
 export { Inpaint, type InpaintFields, type InpaintInput } from './inpaint';
 export {
   base64Length,
+  CAPACITY_VOLUME_MAX,
   CFG_SCALE_MAX,
   CFG_SCALE_MIN,
   CHAT_MESSAGES_MAX,

@@ -32,6 +32,9 @@ export const UPSCALE_INPUT_MAX_PIXELS = 1_344 * 1_344;
 export const CLIP_IMAGES_MAX = 10;
 export const CLIP_EMBEDDING_MAX_DIMS = 4_096;
 
+/** Most units of work a miner may offer per task kind and period (a bound on `Capacity.volume`). */
+export const CAPACITY_VOLUME_MAX = 1_000_000;
+
 export const MODEL_ID_MAX_CHARS = 128;
 export const LORA_ID_MAX_CHARS = 64;
 

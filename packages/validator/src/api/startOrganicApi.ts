@@ -17,7 +17,9 @@ export async function startOrganicApi(
   logger: Logger,
 ): Promise<Service & { url: string }> {
   const { config } = ctx;
-  const dendrite = new Dendrite({ hotkey: ctx.hotkey });
+  // Organic calls to one miner are not bounded by the work loop: a pool large enough that none
+  // waits for a connection past the dendrite's connect deadline.
+  const dendrite = new Dendrite({ hotkey: ctx.hotkey, connectionsPerAxon: 64 });
   const app = buildApiApp({
     apiKeys: new ApiKeys(ctx.storage.apiKeys, { logger }),
     gateway: new DendriteGateway({

@@ -133,6 +133,7 @@ export async function startValidator(
       hotkey,
       logger: deps.logger,
       periodBlocks: config.period.blocks,
+      blockMs: config.checking.block_ms,
       metagraphEveryBlocks: config.metagraph.every_blocks,
       taskShares: config.weights.task_shares,
       ...(config.weights.version_key === undefined

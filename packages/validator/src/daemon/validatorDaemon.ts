@@ -3,6 +3,10 @@
  * the stored commits whose reveal window is open are revealed; at each new scoring period the
  * work loop (when plugged in) runs and its scores are stored, then the weights are set from
  * storage. The last period handled is kept in storage, so a restart does not set twice.
+ *
+ * Setting weights never waits on miner I/O: the work loop keeps its own deadline inside the
+ * period, and should it overrun the period's wall time anyway (`blockMs` × blocks left, plus a
+ * grace of `overrunGraceMs`), its signal is aborted and the weights are set from what is stored.
  */
 import type { ChainClient, KeyringPair, Metagraph } from '@subnet/chain';
 import type { WeightConfig } from '@subnet/scoring';
@@ -10,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../storage/openStorage';
 import { WeightSetter, type WeightsOutcome } from '../weights/weightSetter';
 import { type MetagraphSync, startMetagraphSync } from './metagraphSync';
-import type { WorkLoop } from './workLoop';
+import type { PeriodScores, WorkLoop } from './workLoop';
 
 export const LAST_PERIOD_KEY = 'daemon.lastPeriod';
 
@@ -26,6 +30,10 @@ export interface ValidatorDaemonOptions {
   versionKey?: bigint;
   taskShares?: Readonly<Record<string, number>>;
   weightConfig?: WeightConfig;
+  /** Wall time of one block, for the work loop's overrun guard (default 12 000). */
+  blockMs?: number;
+  /** How long past the period's wall time the work loop may run before it is aborted (ms). */
+  overrunGraceMs?: number;
   now?: () => number;
   /** Called when a period's weights were handled (set, committed, skipped or failed). */
   onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
@@ -98,17 +106,11 @@ export class ValidatorDaemon {
     let outcome: WeightsOutcome | undefined;
     try {
       if (workLoop) {
-        const result = await workLoop.runPeriod({
-          period,
-          startBlock: period * this.#o.periodBlocks,
-          periodBlocks: this.#o.periodBlocks,
-          metagraph: mg,
-          storage,
-          signal: this.#abort.signal,
-          logger: log,
-        });
-        const written = await storage.scores.recordPeriod(result.scores);
-        log.info({ scores: result.scores.length, written }, 'period scored');
+        const scores = await this.#work(workLoop, period, mg, log);
+        if (scores) {
+          const written = await storage.scores.recordPeriod(scores.scores);
+          log.info({ scores: scores.scores.length, written }, 'period scored');
+        }
       }
       if (this.#abort.signal.aborted) return;
       outcome = await this.#weights.setForLatestPeriod();
@@ -120,6 +122,50 @@ export class ValidatorDaemon {
       .set(LAST_PERIOD_KEY, period, this.#now())
       .catch((err: unknown) => log.warn({ err }, 'could not record the period as handled'));
     if (outcome) this.#o.onPeriodDone?.(period, outcome);
+  }
+
+  /**
+   * The period's work under the overrun guard: resolves with its scores, or undefined when it
+   * overran (it is aborted, and the weights come from the scores already stored).
+   */
+  async #work(
+    workLoop: WorkLoop,
+    period: number,
+    mg: Metagraph,
+    log: Logger,
+  ): Promise<PeriodScores | undefined> {
+    const startBlock = period * this.#o.periodBlocks;
+    const blocksLeft = Math.max(1, startBlock + this.#o.periodBlocks - mg.block);
+    const limitMs = blocksLeft * (this.#o.blockMs ?? 12_000) + (this.#o.overrunGraceMs ?? 10_000);
+    const overrun = new AbortController();
+    const signal = AbortSignal.any([this.#abort.signal, overrun.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        log.error(
+          { limitMs },
+          'the work loop overran its period: aborted; weights are set from the stored scores',
+        );
+        overrun.abort();
+        resolve(undefined);
+      }, limitMs);
+    });
+    try {
+      return await Promise.race([
+        workLoop.runPeriod({
+          period,
+          startBlock,
+          periodBlocks: this.#o.periodBlocks,
+          metagraph: mg,
+          storage: this.#o.storage,
+          signal,
+          logger: log,
+        }),
+        guard,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops following the chain and waits for the period in progress (its work loop is aborted). */

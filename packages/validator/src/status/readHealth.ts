@@ -1,7 +1,9 @@
 /**
- * What `/healthz` answers: storage reachable (one query), the chain block last seen and the age of
- * the newest metagraph written to storage. Healthy unless a part fails: `storage` when it cannot
- * be queried, `chain` when the newest metagraph in storage is older than `metagraphStaleMs`.
+ * What `/healthz` answers: storage reachable (one query), the chain connection, the chain block
+ * last seen and the age of the newest metagraph written to storage. Healthy unless a part fails:
+ * `storage` when it cannot be queried, `chain` while the chain connection is down (for as long as
+ * the outage lasts, whatever the metagraph's age) or when the newest metagraph in storage is older
+ * than `metagraphStaleMs`.
  */
 import type { StatusSource } from './statusSource';
 
@@ -20,6 +22,10 @@ export interface Health {
     /** When the newest metagraph was written to storage (epoch ms), and how long ago in seconds. */
     metagraphUpdatedMs: number | null;
     metagraphAgeS: number | null;
+    /** Whether the chain connection is up now (present when the chain view reports it). */
+    connected?: boolean;
+    /** How long the connection has been down, in seconds; 0 while connected. */
+    disconnectedForS?: number;
   };
   uptimeS: number;
 }
@@ -48,10 +54,12 @@ export async function readHealth(
     storageError = err instanceof Error ? err.message : String(err);
   }
   const ageMs = updatedMs === null ? null : Math.max(0, now - updatedMs);
-  const chainOk =
+  const fresh =
     storageError !== undefined ||
     ageMs === null ||
     ageMs <= (options.metagraphStaleMs ?? DEFAULT_METAGRAPH_STALE_MS);
+  const connection = chainView?.connection;
+  const chainOk = fresh && (connection?.connected ?? true);
   const failing: HealthPart[] = [];
   if (storageError !== undefined) failing.push('storage');
   if (!chainOk) failing.push('chain');
@@ -69,6 +77,14 @@ export async function readHealth(
       block: chainView?.block ?? null,
       metagraphUpdatedMs: updatedMs,
       metagraphAgeS: ageMs === null ? null : Math.round(ageMs / 1000),
+      ...(connection === undefined
+        ? {}
+        : {
+            connected: connection.connected,
+            disconnectedForS: connection.connected
+              ? 0
+              : Math.round(Math.max(0, now - connection.sinceMs) / 1000),
+          }),
     },
     uptimeS: Math.round((now - options.startedMs) / 1000),
   };

@@ -14,7 +14,11 @@ export function observabilityOf(ctx: RunningContext): ObservabilityOptions {
     engine: ctx.storage.engine,
     netuid: ctx.config.netuid,
     validator: { hotkey: ctx.hotkey.address, uid: ctx.uid },
-    chain: () => ({ endpoint: ctx.client.endpoint, block: ctx.daemon.metagraph()?.block }),
+    chain: () => ({
+      endpoint: ctx.client.endpoint,
+      block: ctx.daemon.metagraph()?.block,
+      connection: ctx.client.connection(),
+    }),
   };
 }
 

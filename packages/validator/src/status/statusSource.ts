@@ -1,7 +1,8 @@
 /**
  * Where the status page, `/healthz` and the storage gauges of `/metrics` read from: the storage
  * repositories (the truth that survives restarts), the validator's identity, and a view of the
- * chain connection (endpoint and the block of the newest metagraph) when the daemon runs.
+ * chain connection (endpoint, whether it is up, and the block of the newest metagraph) when the
+ * daemon runs.
  */
 import type { Repositories } from '../storage/openStorage';
 import type { StorageEngine } from '../storage/sqlClient';
@@ -11,6 +12,11 @@ export interface ChainView {
   endpoint: string;
   /** The block of the newest metagraph the daemon has seen, if any yet. */
   block: number | undefined;
+  /**
+   * Whether the connection is up now, and since when (epoch ms) it has been up or down; a chain
+   * client's `connection()`. `/healthz` fails `chain` while it is down.
+   */
+  connection?: { connected: boolean; sinceMs: number };
 }
 
 export interface StatusSource {

@@ -122,4 +122,73 @@ describe('computePeriodScores', () => {
     });
     expect(again.moving[0]).toMatchObject({ uid: 1, score: 0.5, samples: 3 });
   });
+
+  // Regression: a miner that answered 400 to everything kept its old quality and about 5% of the
+  // honest miner's weight with zero work.
+  it('takes a period’s weight from a miner that refuses or fails its work, at once', () => {
+    const refusing = computePeriodScores({
+      ...facts,
+      summaries: [
+        facts.summaries[1] as PeriodFacts['summaries'][number],
+        {
+          uid: 1,
+          taskKind: kind,
+          total: 4,
+          succeeded: 0,
+          checked: 0,
+          meanCheckScore: null,
+          meanDurationMs: null,
+        },
+      ],
+      comparisons: [],
+    });
+    // Its moving average only decays (0.9 x 0.5) ...
+    expect(refusing.moving.find((m) => m.uid === 1)?.score).toBeCloseTo(0.45, 12);
+    // ... but the period's quality, which the weights are made of, is scaled by reliability 0.
+    const row = refusing.periodRows.find((r) => r.uid === 1);
+    expect(row?.components).toMatchObject({ quality: 0, reliability: 0, check: 0, volume: 0 });
+    expect(weightVector([1, 2], refusing.tasks)[0]).toBe(0);
+  });
+
+  it('scales quality by the share answered, and gives nothing for a kind no longer offered', () => {
+    const half = computePeriodScores({
+      ...facts,
+      summaries: [
+        {
+          uid: 1,
+          taskKind: kind,
+          total: 4,
+          succeeded: 2,
+          checked: 2,
+          meanCheckScore: 1,
+          meanDurationMs: 1_000,
+        },
+      ],
+      comparisons: [],
+    });
+    // Observed at 1 x 2/4; the period's quality is the new average times 2/4.
+    const average = 0.1 * 0.5 + 0.9 * 0.5;
+    expect(half.moving.find((m) => m.uid === 1)?.score).toBeCloseTo(average, 12);
+    expect(half.periodRows.find((r) => r.uid === 1)?.components).toMatchObject({
+      reliability: 0.5,
+      check: 0.5,
+    });
+    expect(half.periodRows.find((r) => r.uid === 1)?.components.quality).toBeCloseTo(
+      average / 2,
+      12,
+    );
+    // Not asked this period but offering work: full reliability; offering nothing: none.
+    const idle = computePeriodScores({ ...facts, summaries: [], comparisons: [] });
+    expect(idle.periodRows.find((r) => r.uid === 1)?.components.reliability).toBe(1);
+    const withdrawn = computePeriodScores({
+      ...facts,
+      summaries: [],
+      comparisons: [],
+      offered: new Map(),
+    });
+    expect(withdrawn.periodRows.find((r) => r.uid === 1)?.components).toMatchObject({
+      quality: 0,
+      reliability: 0,
+    });
+  });
 });

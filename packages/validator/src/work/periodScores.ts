@@ -12,6 +12,10 @@
  * answers went unchecked is observed at its previous average times that share (so failing part
  * of its work still costs it), or keeps its average when it failed nothing. Results excused as the
  * validator's own outage are not in the summaries at all.
+ *
+ * The period's `quality` component (what the weights are made of) is the moving average times
+ * the period's reliability (`periodReliability`): a miner that fails or refuses this period's
+ * work loses this period's weight at once, not over the many periods its average takes to decay.
  */
 import type { TaskKind } from '@subnet/protocol/tasks';
 import {
@@ -69,6 +73,20 @@ function preferences(comparisons: readonly Comparison[]): Preference[] {
       ? { winner: c.uidA, loser: c.uidB, tie: c.preference === 0.5 }
       : { winner: c.uidB, loser: c.uidA, tie: false },
   );
+}
+
+/**
+ * What the period's `quality` component is scaled by: the share of its queries the miner answered
+ * this period; 1 when it offered work but was not asked; 0 when it offered none of the kind (a
+ * miner that withdraws from a kind, or refuses to say what it serves, earns nothing from it until
+ * it works again, although its moving average only decays by the periods it fails).
+ */
+export function periodReliability(
+  s: Pick<ResultSummary, 'total' | 'succeeded'> | undefined,
+  offered: number | undefined,
+): number {
+  if (s && s.total > 0) return s.succeeded / s.total;
+  return (offered ?? 0) > 0 ? 1 : 0;
 }
 
 /** The share of its queries a miner answered. */
@@ -155,7 +173,8 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
       const t = timed.indexOf(uid);
       return {
         uid,
-        quality: averages.get(uid)?.value ?? 0,
+        quality:
+          (averages.get(uid)?.value ?? 0) * periodReliability(s, facts.offered.get(uid)?.[kind]),
         headToHead: shares[i] as number,
         speed: t >= 0 ? (speeds[t] as number) : 0,
         volume,
@@ -183,8 +202,10 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
       };
       const seen = observed.get(m.uid);
       if (seen !== undefined) components.check = seen;
-      const s = summaries.get(m.uid);
-      if (s && s.total > 0) components.reliability = reliability(s);
+      components.reliability = periodReliability(
+        summaries.get(m.uid),
+        facts.offered.get(m.uid)?.[kind],
+      );
       periodRows.push({
         period: facts.period,
         uid: m.uid,

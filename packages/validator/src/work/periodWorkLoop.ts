@@ -32,13 +32,7 @@ import { foldPeriodScores } from './periodScores';
 import { type BoundedCapacity, boundCapacities, fitToBudget, queryCapacity } from './queryCapacity';
 import type { MinerTarget, QueryOutcome } from './queryMiner';
 import { runPlannedQuery, type Step, type WorkDeps } from './runPlannedQuery';
-import {
-  markSent,
-  type PeriodPlan,
-  type PlannedQuery,
-  planPeriod,
-  takeQuery,
-} from './schedule';
+import { markSent, type PeriodPlan, type PlannedQuery, planPeriod, takeQuery } from './schedule';
 import { Slots } from './slots';
 import type { SyntheticProfile } from './syntheticTasks';
 import { taskSeedAt } from './taskSeeds';
@@ -53,6 +47,8 @@ export const SEED_INDEX_KEY = 'work.seedIndex';
  */
 export const PERIOD_START_KEY = 'work.periodStart';
 
+/** Shortest time before the deadline a query is still sent with. */
+const QUERY_MIN_MS = 1_000;
 /** Longest wait for in-flight answers to be stored once the deadline passed. */
 const STORE_GRACE_MS = 2_000;
 
@@ -167,7 +163,10 @@ export class PeriodWorkLoop implements WorkLoop {
     // The period's remaining wall time (the first period may begin mid-way).
     const blocksLeft = Math.max(1, ctx.startBlock + ctx.periodBlocks - mg.block);
     const wallMs = blocksLeft * this.#o.blockMs;
-    const deadlineMs = startMs + wallMs * settings.deadlineShare;
+    // One block is kept for the weights extrinsic: the period started when its first metagraph
+    // arrived, up to a block after its first block.
+    const deadlineMs =
+      startMs + Math.max(wallMs * settings.deadlineShare - this.#o.blockMs, wallMs / 2);
     const periodAbort = new AbortController();
     const onStop = () => periodAbort.abort();
     stop.addEventListener('abort', onStop, { once: true });
@@ -204,7 +203,11 @@ export class PeriodWorkLoop implements WorkLoop {
         })),
         {
           startMs,
-          periodMs: Math.max(1, Math.min(wallMs * settings.spread, deadlineMs - startMs)),
+          // The last query is planned early enough to be answered before the deadline.
+          periodMs: Math.max(
+            1,
+            Math.min(wallMs * settings.spread, (deadlineMs - startMs) * settings.spread),
+          ),
           headToHeadShare: this.#o.headToHeadShare ?? 0.25,
           costs: Object.fromEntries(
             Object.entries(settings.kinds).map(([kind, k]) => [kind, k.cost]),
@@ -255,6 +258,9 @@ export class PeriodWorkLoop implements WorkLoop {
         AbortSignal.any([periodSignal, stop]),
       );
       clearTimeout(graceTimer);
+      // The period stays open to its deadline (organic work takes from its budget meanwhile), so
+      // its weights are set at the same point of every period, however fast its work went.
+      await sleep(deadlineMs - this.#now(), stop);
       this.#plan = undefined;
 
       const nowMs = this.#now();
@@ -405,6 +411,7 @@ export class PeriodWorkLoop implements WorkLoop {
 
     /** Starts waiting queries whose miners have room, while global slots are free. */
     const drainWaiting = () => {
+      if (o.deadlineMs - this.#now() < QUERY_MIN_MS) return;
       for (let i = 0; i < waiting.length; ) {
         const q = waiting[i] as PlannedQuery;
         if (q.uids.every(free) && global.tryTake()) {
@@ -419,7 +426,8 @@ export class PeriodWorkLoop implements WorkLoop {
       const query = this.#plan?.queries[0];
       if (!query || o.periodSignal.aborted) break;
       await sleep(query.atMs - this.#now(), o.periodSignal);
-      if (o.periodSignal.aborted) break;
+      // Too close to the deadline for an answer: what is left stays unsent.
+      if (o.periodSignal.aborted || o.deadlineMs - this.#now() < QUERY_MIN_MS) break;
       if (!this.#plan?.queries.includes(query)) continue; // organic work took it meanwhile
       this.#plan = markSent(this.#plan, query);
       const ready = query.uids.filter(free);
@@ -436,12 +444,12 @@ export class PeriodWorkLoop implements WorkLoop {
     }
     // The plan is sent: what still waits for its miner is started as room frees, until the
     // deadline.
+    o.periodSignal.addEventListener('abort', () => wake(), { once: true });
     while (waiting.length > 0 && !o.periodSignal.aborted) {
       drainWaiting();
       if (waiting.length === 0) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        o.periodSignal.addEventListener('abort', () => resolve(), { once: true });
       });
       wake = () => undefined;
     }

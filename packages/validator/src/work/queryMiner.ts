@@ -107,8 +107,13 @@ async function attemptOnce(
   const def = TASK_SYNAPSE_BY_KIND[task.kind] as SynapseDef;
   const startedMs = (options.now ?? Date.now)();
   const t0 = performance.now();
+  const deadlines = {
+    ...(options.connectMs !== undefined ? { connectMs: options.connectMs } : {}),
+    ...(options.idleMs !== undefined ? { idleMs: options.idleMs } : {}),
+  };
   const call = {
     timeout: Math.max(ATTEMPT_MIN_MS, budgetMs) / 1000,
+    ...(Object.keys(deadlines).length > 0 ? { deadlines } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
   if (!def.streaming) {

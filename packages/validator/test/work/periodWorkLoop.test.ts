@@ -88,7 +88,7 @@ describe('the work loop', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 2000,
+      blockMs: 3000,
       checkShare: 1,
       headToHeadShare: 0.5,
       profile: { maxTokens: [12, 16], temperatures: [0.7], maxPromptChars: 80 },
@@ -99,7 +99,7 @@ describe('the work loop', () => {
       period,
       startBlock: period * 2,
       periodBlocks: 2,
-      metagraph: mg,
+      metagraph: { ...mg, block: period * 2 },
       storage: db.storage,
       signal: new AbortController().signal,
       logger: pino({ level: 'silent' }),
@@ -171,7 +171,7 @@ describe('organic work during a period', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      // 2 blocks of 3 s: the 4 planned Completions are spread over 4.8 s.
+      // 2 blocks of 3 s: the deadline is at 3 s, the 4 planned Completions spread over 2.4 s.
       blockMs: 3000,
       checkShare: 0,
       headToHeadShare: 0,
@@ -214,7 +214,7 @@ describe('a validator restarted mid-period', () => {
     const options = {
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 2000,
+      blockMs: 3000,
       checkShare: 1,
       headToHeadShare: 0,
       profile: { maxTokens: [12, 16] as const, temperatures: [0.7], maxPromptChars: 80 },
@@ -224,7 +224,7 @@ describe('a validator restarted mid-period', () => {
       period,
       startBlock: period * 2,
       periodBlocks: 2,
-      metagraph: mg,
+      metagraph: { ...mg, block: period * 2 },
       storage: db.storage,
       signal,
       logger: pino({ level: 'silent' }),
@@ -256,13 +256,71 @@ describe('a validator restarted mid-period', () => {
   });
 });
 
+describe('the validator’s own network down for a period', () => {
+  it('excuses every failure of that period: no miner’s score drops', async () => {
+    const keys = await devKeys();
+    const loop = createWorkLoop({
+      hotkey: keys.bob.hotkey,
+      models: checkModels(engines),
+      blockMs: 3000,
+      checkShare: 1,
+      headToHeadShare: 0,
+      profile: { maxTokens: [8, 12] as const, temperatures: [0.7], maxPromptChars: 80 },
+    });
+    const run = (period: number, metagraph: Metagraph) =>
+      loop.runPeriod({
+        period,
+        startBlock: period * 2,
+        periodBlocks: 2,
+        metagraph: { ...metagraph, block: period * 2 },
+        storage: db.storage,
+        signal: new AbortController().signal,
+        logger: pino({ level: 'silent' }),
+      });
+    const first = Math.floor(mg.block / 2) + 40;
+    const before = await run(first, mg);
+    const movingBefore = await db.storage.scores.listMoving();
+    // Seen from the validator, every axon is unreachable at once (nothing listens where it
+    // connects): its Capacity questions fail, the miners keep their last offers, every query fails.
+    const unreachable: Metagraph = {
+      ...mg,
+      neurons: mg.neurons.map((n) =>
+        n.axon.port > 0 ? { ...n, axon: { ...n.axon, port: 1 } } : n,
+      ),
+    };
+    const t0 = Date.now();
+    const during = await run(first + 1, unreachable);
+    await loop.close();
+    // Every query of the period failed as unreachable, and each was excused, not scored.
+    const failed = (
+      await Promise.all(
+        miners.map((m) => {
+          const uid = mg.neurons.find((n) => n.hotkey === m.hotkey.address)?.uid as number;
+          return db.storage.results.listForUid(uid, { sinceMs: t0 });
+        }),
+      )
+    ).flat();
+    expect(failed.length).toBeGreaterThanOrEqual(4);
+    expect(failed.map((r) => [r.statusCode, r.excused])).toEqual(failed.map(() => [503, true]));
+    expect(loop.lastReport?.excused).toBe(failed.length);
+    // The moving scores are untouched, and the period's scores keep every miner's quality.
+    const strip = (rows: typeof movingBefore) =>
+      rows.map(({ updatedMs: _u, ...row }) => row).sort((a, b) => a.uid - b.uid);
+    expect(strip(await db.storage.scores.listMoving())).toEqual(strip(movingBefore));
+    const quality = (rows: typeof before.scores) =>
+      rows.map((r) => [r.uid, r.taskKind, r.components.quality]).sort();
+    expect(quality(during.scores)).toEqual(quality(before.scores));
+    expect(during.scores.every((r) => r.components.reliability === 1)).toBe(true);
+  });
+});
+
 describe('a miner that stops answering', () => {
   it('keeps its last offer, fails its queries and is observed at 0', async () => {
     const keys = await devKeys();
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
-      blockMs: 2000,
+      blockMs: 3000,
       checkShare: 1,
     });
     const run = (period: number) =>
@@ -270,7 +328,7 @@ describe('a miner that stops answering', () => {
         period,
         startBlock: period * 2,
         periodBlocks: 2,
-        metagraph: mg,
+        metagraph: { ...mg, block: period * 2 },
         storage: db.storage,
         signal: new AbortController().signal,
         logger: pino({ level: 'silent' }),
@@ -285,6 +343,7 @@ describe('a miner that stops answering', () => {
     expect(row?.components.check).toBe(0);
     expect(row?.components.volume).toBe(0);
     const failed = await db.storage.results.listForUid(dave as number);
-    expect(failed.filter((r) => r.statusCode !== 200).length).toBe(2);
+    // Its two queries of this period failed and count (the outage test before excused others).
+    expect(failed.filter((r) => r.statusCode !== 200 && !r.excused).length).toBe(2);
   });
 });

@@ -1,0 +1,188 @@
+/**
+ * `pnpm bench` (validator): what one scoring period of the work loop costs the validator itself,
+ * outside miner I/O, for 256 simulated miners on loopback, against a reference of 16 miners
+ * measured in the same run on the same miners' process.
+ *
+ * The miners run in a child process (`simulatedMiners.ts`: every request verified, Capacity
+ * answered, Completion answered with a fixed stream of the asked length), so their CPU is not the
+ * validator's. This process runs the real `PeriodWorkLoop`: Capacity asked of every miner,
+ * queries planned over the period and sent under the default concurrency, each answer stored in
+ * PGlite, a share checked by reproduction with the tiny LLM (the fixed answers fail their checks,
+ * at the full cost of a check), the period folded into scores.
+ *
+ * Each configuration gets a fresh storage and its own loop, which first runs a short warm-up
+ * period (the last 3 blocks of one) and then the measured full period. Figures:
+ * - busy: the loop's own `busyShare` (event-loop utilisation of the main thread) × its wall time;
+ * - CPU: this process's user + system CPU over the period, all threads (the LLM check's
+ *   onnxruntime threads, PGlite, GC), which the event-loop figure does not see;
+ * both against the period's length (periodBlocks × blockMs), and per miner 256 against 16.
+ *
+ * Knobs (environment): BENCH_MINERS (256), BENCH_REFERENCE_MINERS (16), BENCH_PERIOD_BLOCKS (10),
+ * BENCH_BLOCK_MS (3000), BENCH_VOLUME (4), BENCH_CHECK_SHARE (0.05), BENCH_LOG (silent).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTinyLlm } from '@subnet/inference/testing';
+import { devHotkey } from '@subnet/protocol/testing';
+import pino from 'pino';
+import { openStorage } from '../src/storage/index';
+import { freshPgliteDir } from '../src/storage/testing/index';
+import { loadRewardModel } from '../src/work/checkResult';
+import type { CheckModels } from '../src/work/checkTypes';
+import { createWorkLoop, type PeriodReport } from '../src/work/periodWorkLoop';
+import type { WorkMetrics } from '../src/work/workMetrics';
+import { benchMetagraph } from './benchMetagraph';
+import { type SimulatedMiners, startSimulatedMiners } from './startSimulatedMiners';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const MINERS = num('BENCH_MINERS', 256);
+const REFERENCE_MINERS = num('BENCH_REFERENCE_MINERS', 16);
+const PERIOD_BLOCKS = num('BENCH_PERIOD_BLOCKS', 10);
+const BLOCK_MS = num('BENCH_BLOCK_MS', 3000);
+const VOLUME = num('BENCH_VOLUME', 4);
+const CHECK_SHARE = num('BENCH_CHECK_SHARE', 0.05);
+const HEAD_TO_HEAD_SHARE = 0.25;
+/** Blocks left in the warm-up period (its deadline is then about 5 s away at 3 s blocks). */
+const WARMUP_BLOCKS_LEFT = 3;
+const MODEL = 'tiny-llm';
+const PROFILE = { maxTokens: [16, 32] as const, temperatures: [0.7], maxPromptChars: 80 };
+
+interface Measured {
+  miners: number;
+  report: PeriodReport;
+  answered: number;
+  failed: number;
+  checks: number;
+  busyMs: number;
+  cpuMs: number;
+  minersCpuMs: number | undefined;
+}
+
+const validator = await devHotkey('alice');
+const logger = pino({ level: process.env.BENCH_LOG ?? 'silent' });
+const llm = await createTinyLlm();
+const counts = { checks: 0, answered: 0, failed: 0 };
+const models: CheckModels = {
+  rewardModel: loadRewardModel(),
+  // Every check of a text answer is one forward pass through `score`: counted here.
+  llm: () => ({
+    score: (request) => {
+      counts.checks++;
+      return llm.score(request);
+    },
+    complete: (request) => llm.complete(request),
+    tokenizer: llm.tokenizer,
+    model: llm.model,
+  }),
+};
+const metrics: WorkMetrics = {
+  queriesDone(outcomes) {
+    for (const o of outcomes) {
+      if (o.statusCode === 200) counts.answered++;
+      else counts.failed++;
+    }
+  },
+  deadlineCutoffs: () => undefined,
+  periodDone: () => undefined,
+};
+
+async function measure(sim: SimulatedMiners, miners: number): Promise<Measured> {
+  const parent = mkdtempSync(join(tmpdir(), 'validator-period-bench-'));
+  const storage = await openStorage({ engine: 'pglite', dataDir: await freshPgliteDir(parent) });
+  const loop = createWorkLoop({
+    hotkey: validator,
+    models,
+    blockMs: BLOCK_MS,
+    checkShare: CHECK_SHARE,
+    headToHeadShare: HEAD_TO_HEAD_SHARE,
+    profile: PROFILE,
+    metrics,
+  });
+  try {
+    const graph = (block: number) =>
+      benchMetagraph({
+        validator: validator.address,
+        host: sim.host,
+        miners: sim.miners.slice(0, miners),
+        block,
+      });
+    await storage.miners.syncMetagraph(
+      graph(0).neurons.map((n) => ({ uid: n.uid, hotkey: n.hotkey })),
+      0,
+    );
+    const run = (period: number, blocksLeft: number) => {
+      const startBlock = period * PERIOD_BLOCKS;
+      return loop.runPeriod({
+        period,
+        startBlock,
+        periodBlocks: PERIOD_BLOCKS,
+        metagraph: graph(startBlock + PERIOD_BLOCKS - blocksLeft),
+        storage,
+        signal: new AbortController().signal,
+        logger,
+      });
+    };
+    await run(1, WARMUP_BLOCKS_LEFT);
+
+    Object.assign(counts, { checks: 0, answered: 0, failed: 0 });
+    const minersCpu0 = sim.cpuMs();
+    const cpu0 = process.cpuUsage();
+    await run(2, PERIOD_BLOCKS);
+    const cpu = process.cpuUsage(cpu0);
+    const minersCpu1 = sim.cpuMs();
+    const report = loop.lastReport as PeriodReport;
+    return {
+      miners,
+      report,
+      ...counts,
+      busyMs: report.busyShare * report.wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      minersCpuMs:
+        minersCpu0 === undefined || minersCpu1 === undefined ? undefined : minersCpu1 - minersCpu0,
+    };
+  } finally {
+    await loop.close();
+    await storage.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+const periodMs = PERIOD_BLOCKS * BLOCK_MS;
+const sim = await startSimulatedMiners({ count: MINERS, volume: VOLUME, model: MODEL });
+let rows: Measured[];
+try {
+  rows = [await measure(sim, REFERENCE_MINERS), await measure(sim, MINERS)];
+} finally {
+  await sim.stop();
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const cols: [string, (m: Measured) => string][] = [
+  ['miners', (m) => String(m.miners)],
+  ['planned', (m) => String(m.report.planned)],
+  ['sent', (m) => String(m.report.sent)],
+  ['unsent', (m) => String(m.report.unsent)],
+  ['answered', (m) => String(m.answered)],
+  ['checks', (m) => String(m.checks)],
+  ['wall ms', (m) => m.report.wallMs.toFixed(0)],
+  ['busy ms', (m) => m.busyMs.toFixed(0)],
+  ['CPU ms', (m) => m.cpuMs.toFixed(0)],
+  ['busy/period', (m) => pct(m.busyMs / periodMs)],
+  ['CPU/period', (m) => pct(m.cpuMs / periodMs)],
+  ['miners CPU ms', (m) => (m.minersCpuMs === undefined ? 'n/a' : m.minersCpuMs.toFixed(0))],
+];
+console.log(
+  `one scoring period: ${PERIOD_BLOCKS} blocks x ${BLOCK_MS} ms = ${periodMs} ms; Completion volume ${VOLUME} per miner, check share ${CHECK_SHARE}, head-to-head share ${HEAD_TO_HEAD_SHARE}; miners in a child process on loopback`,
+);
+console.log(`  ${cols.map(([h]) => h.padStart(13)).join('')}`);
+for (const m of rows) console.log(`  ${cols.map(([, f]) => f(m).padStart(13)).join('')}`);
+const [ref, big] = rows as [Measured, Measured];
+const perMiner = (m: Measured, v: number) => v / m.miners;
+const perSent = (m: Measured, v: number) => v / Math.max(1, m.report.sent);
+console.log(
+  `  per miner, ${big.miners} vs ${ref.miners} (reference): busy ${(perMiner(big, big.busyMs) / perMiner(ref, ref.busyMs)).toFixed(2)}x, CPU ${(perMiner(big, big.cpuMs) / perMiner(ref, ref.cpuMs)).toFixed(2)}x`,
+);
+console.log(
+  `  per query sent, ${big.miners} vs ${ref.miners}: busy ${(perSent(big, big.busyMs) / perSent(ref, ref.busyMs)).toFixed(2)}x, CPU ${(perSent(big, big.cpuMs) / perSent(ref, ref.cpuMs)).toFixed(2)}x`,
+);
