@@ -293,7 +293,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     let apiUrl = '';
     const validator = await startValidator(config, {
       logger: validatorLog,
-      work: (hotkey) => openConfiguredWork(config, hotkey, { log: validatorLog, env: {} }),
+      work: (hotkey, metrics) =>
+        openConfiguredWork(config, hotkey, { log: validatorLog, env: {}, metrics }),
       ...(options.onPeriodDone ? { onPeriodDone: options.onPeriodDone } : {}),
       services: async (ctx) => {
         const api = await startOrganicApi(ctx, validatorLog);

@@ -158,31 +158,35 @@ try {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-const cols: [string, (m: Measured) => string][] = [
+const lines: [string, (m: Measured) => string][] = [
   ['miners', (m) => String(m.miners)],
-  ['planned', (m) => String(m.report.planned)],
-  ['sent', (m) => String(m.report.sent)],
-  ['unsent', (m) => String(m.report.unsent)],
-  ['answered', (m) => String(m.answered)],
-  ['checks', (m) => String(m.checks)],
-  ['wall ms', (m) => m.report.wallMs.toFixed(0)],
-  ['busy ms', (m) => m.busyMs.toFixed(0)],
-  ['CPU ms', (m) => m.cpuMs.toFixed(0)],
-  ['busy/period', (m) => pct(m.busyMs / periodMs)],
-  ['CPU/period', (m) => pct(m.cpuMs / periodMs)],
-  ['miners CPU ms', (m) => (m.minersCpuMs === undefined ? 'n/a' : m.minersCpuMs.toFixed(0))],
+  ['queries planned', (m) => String(m.report.planned)],
+  ['queries sent', (m) => String(m.report.sent)],
+  ['queries unsent', (m) => String(m.report.unsent)],
+  ['answers (200)', (m) => String(m.answered)],
+  ['answers failed', (m) => String(m.failed)],
+  ['checks run', (m) => String(m.checks)],
+  ['checks skipped', (m) => String(m.report.checksSkipped)],
+  ['period wall ms', (m) => m.report.wallMs.toFixed(0)],
+  ['validator busy ms (ELU)', (m) => m.busyMs.toFixed(0)],
+  ['validator CPU ms (process)', (m) => m.cpuMs.toFixed(0)],
+  ['busy / period length', (m) => pct(m.busyMs / periodMs)],
+  ['CPU / period length', (m) => pct(m.cpuMs / periodMs)],
+  ['busy ms per miner', (m) => (m.busyMs / m.miners).toFixed(1)],
+  ['CPU ms per miner', (m) => (m.cpuMs / m.miners).toFixed(1)],
+  [
+    "miners' process CPU ms",
+    (m) => (m.minersCpuMs === undefined ? 'n/a' : m.minersCpuMs.toFixed(0)),
+  ],
 ];
+const [ref, big] = rows as [Measured, Measured];
 console.log(
   `one scoring period: ${PERIOD_BLOCKS} blocks x ${BLOCK_MS} ms = ${periodMs} ms; Completion volume ${VOLUME} per miner, check share ${CHECK_SHARE}, head-to-head share ${HEAD_TO_HEAD_SHARE}; miners in a child process on loopback`,
 );
-console.log(`  ${cols.map(([h]) => h.padStart(13)).join('')}`);
-for (const m of rows) console.log(`  ${cols.map(([, f]) => f(m).padStart(13)).join('')}`);
-const [ref, big] = rows as [Measured, Measured];
-const perMiner = (m: Measured, v: number) => v / m.miners;
-const perSent = (m: Measured, v: number) => v / Math.max(1, m.report.sent);
+console.log(`  ${''.padEnd(28)}${'reference'.padStart(12)}${'measured'.padStart(12)}`);
+for (const [label, f] of lines)
+  console.log(`  ${label.padEnd(28)}${f(ref).padStart(12)}${f(big).padStart(12)}`);
+const ratio = (f: (m: Measured) => number) => `${(f(big) / f(ref)).toFixed(2)}x`;
 console.log(
-  `  per miner, ${big.miners} vs ${ref.miners} (reference): busy ${(perMiner(big, big.busyMs) / perMiner(ref, ref.busyMs)).toFixed(2)}x, CPU ${(perMiner(big, big.cpuMs) / perMiner(ref, ref.cpuMs)).toFixed(2)}x`,
-);
-console.log(
-  `  per query sent, ${big.miners} vs ${ref.miners}: busy ${(perSent(big, big.busyMs) / perSent(ref, ref.busyMs)).toFixed(2)}x, CPU ${(perSent(big, big.cpuMs) / perSent(ref, ref.cpuMs)).toFixed(2)}x`,
+  `  ratio ${big.miners} vs ${ref.miners} miners, per miner: busy ${ratio((m) => m.busyMs / m.miners)}, CPU ${ratio((m) => m.cpuMs / m.miners)}; per query sent: busy ${ratio((m) => m.busyMs / Math.max(1, m.report.sent))}, CPU ${ratio((m) => m.cpuMs / Math.max(1, m.report.sent))}`,
 );

@@ -13,6 +13,7 @@ import { openConfiguredWork } from '../daemon/configuredWork';
 import { type RunningValidator, startValidator } from '../daemon/startValidator';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
 import { startObservabilityServer } from '../status/startObservabilityServer';
+import type { ValidatorMetrics } from '../status/validatorMetrics';
 
 export interface StartCommandIo {
   out(text: string): void;
@@ -186,8 +187,8 @@ export async function runStartCommand(
       hotkeyPassword: password,
       ...(Object.keys(config.checking.models.entries).length > 0
         ? {
-            work: (hotkey: KeyringPair) =>
-              openConfiguredWork(config, hotkey, { log, env: { ...io.env } }),
+            work: (hotkey: KeyringPair, metrics: ValidatorMetrics) =>
+              openConfiguredWork(config, hotkey, { log, env: { ...io.env }, metrics }),
           }
         : {}),
       services: async (ctx) => [

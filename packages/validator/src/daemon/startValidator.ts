@@ -10,6 +10,7 @@ import { ChainClient, type KeyringPair, loadHotkey, neuronByHotkey } from '@subn
 import type { Logger } from 'pino';
 import type { ValidatorConfig } from '../config/validatorConfig';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
+import { ValidatorMetrics } from '../status/validatorMetrics';
 import { openStorage, type Storage } from '../storage/openStorage';
 import { resolveStorageConfig } from '../storage/storageConfig';
 import type { WeightsOutcome } from '../weights/weightSetter';
@@ -33,7 +34,10 @@ export interface StartValidatorDeps {
    * Makes the work loop once storage is open (the validator's check models are loaded here, so
    * their errors stop start-up before the daemon runs). Ignored when `workLoop` is given.
    */
-  work?: (hotkey: KeyringPair) => Promise<{ loop: WorkLoop; close(): Promise<void> }>;
+  work?: (
+    hotkey: KeyringPair,
+    metrics: ValidatorMetrics,
+  ) => Promise<{ loop: WorkLoop; close(): Promise<void> }>;
   onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
   /** Started last, once storage and the loop run (the organic API). */
   services?: (ctx: RunningContext) => Promise<Service[]>;
@@ -48,6 +52,8 @@ export interface RunningContext {
   readonly daemon: ValidatorDaemon;
   /** The work loop, when one runs (organic work takes from its period budget). */
   readonly workLoop: WorkLoop | undefined;
+  /** The validator's Prometheus metrics, moved by the work loop and served on `/metrics`. */
+  readonly metrics: ValidatorMetrics;
 }
 
 export interface RunningValidator extends RunningContext {
@@ -114,9 +120,10 @@ export async function startValidator(
       '4/5 storage: open and migrated',
     );
 
+    const metrics = new ValidatorMetrics();
     let workLoop = deps.workLoop;
     if (!workLoop && deps.work) {
-      const work = await deps.work(hotkey);
+      const work = await deps.work(hotkey, metrics);
       cleanup.push(() => work.close());
       workLoop = work.loop;
     }
@@ -153,6 +160,7 @@ export async function startValidator(
       uid: self.uid,
       daemon,
       workLoop,
+      metrics,
     };
     const services = deps.services ? await deps.services(ctx) : [];
     for (const s of services) cleanup.push(() => s.stop());

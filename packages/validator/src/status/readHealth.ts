@@ -5,9 +5,23 @@
  * the outage lasts, whatever the metagraph's age) or when the newest metagraph in storage is older
  * than `metagraphStaleMs`.
  */
+import { LAST_PERIOD_KEY } from '../daemon/validatorDaemon';
 import type { StatusSource } from './statusSource';
 
-export type HealthPart = 'storage' | 'chain';
+/**
+ * `work` fails when no scoring period was handled, and `weights` when no weights were set or
+ * committed, within `stalePeriods` periods (by the chain's block; counted from start-up until the
+ * first): the daemon is alive but its work loop or its weights are stuck.
+ */
+export type HealthPart = 'storage' | 'chain' | 'work' | 'weights';
+
+export interface Liveness {
+  ok: boolean;
+  /** The newest period handled (work) or the block of the newest weights (weights). */
+  last: number | null;
+  /** How many periods ago that was; null when there is none and start-up was recent. */
+  periodsAgo: number | null;
+}
 
 export interface Health {
   ok: boolean;
@@ -27,6 +41,9 @@ export interface Health {
     /** How long the connection has been down, in seconds; 0 while connected. */
     disconnectedForS?: number;
   };
+  /** Present when the source knows the period (a running daemon). */
+  work?: Liveness;
+  weights?: Liveness;
   uptimeS: number;
 }
 
@@ -63,6 +80,12 @@ export async function readHealth(
   const failing: HealthPart[] = [];
   if (storageError !== undefined) failing.push('storage');
   if (!chainOk) failing.push('chain');
+  const live =
+    storageError === undefined
+      ? await readLiveness(source, chainView?.block, now - options.startedMs)
+      : undefined;
+  if (live && !live.work.ok) failing.push('work');
+  if (live && !live.weights.ok) failing.push('weights');
   return {
     ok: failing.length === 0,
     failing,
@@ -86,6 +109,37 @@ export async function readHealth(
               : Math.round(Math.max(0, now - connection.sinceMs) / 1000),
           }),
     },
+    ...(live ? { work: live.work, weights: live.weights } : {}),
     uptimeS: Math.round((now - options.startedMs) / 1000),
+  };
+}
+
+async function readLiveness(
+  source: StatusSource,
+  block: number | undefined,
+  uptimeMs: number,
+): Promise<{ work: Liveness; weights: Liveness } | undefined> {
+  const period = source.period;
+  if (!period || block === undefined) return undefined;
+  const [lastPeriod, lastBlock] = await Promise.all([
+    source.storage.state.get<number>(LAST_PERIOD_KEY),
+    source.storage.weights.lastSuccessBlock(source.netuid),
+  ]);
+  const current = Math.floor(block / period.blocks);
+  // Until the first period or weights, the clock since start-up stands in.
+  const startedPeriodsAgo = uptimeMs / (period.blocks * period.blockMs);
+  const judge = (last: number | undefined, periodsAgo: number | undefined): Liveness => {
+    if (last === undefined || periodsAgo === undefined) {
+      const ok = startedPeriodsAgo <= period.stalePeriods;
+      return { ok, last: null, periodsAgo: ok ? null : Math.floor(startedPeriodsAgo) };
+    }
+    return { ok: periodsAgo <= period.stalePeriods, last, periodsAgo };
+  };
+  return {
+    work: judge(lastPeriod, lastPeriod === undefined ? undefined : current - lastPeriod),
+    weights: judge(
+      lastBlock,
+      lastBlock === undefined ? undefined : Math.floor((block - lastBlock) / period.blocks),
+    ),
   };
 }

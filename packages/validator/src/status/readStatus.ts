@@ -4,6 +4,7 @@
  * chain (or committed). The status page renders it; `/status.json` returns it as it is.
  */
 import { LAST_PERIOD_KEY } from '../daemon/validatorDaemon';
+import type { CapacityAnswer } from '../storage/capacityRepo';
 import type { TaskResult } from '../storage/taskResultsRepo';
 import type { WeightSetting } from '../storage/weightsRepo';
 import type { StatusSource } from './statusSource';
@@ -30,8 +31,19 @@ export interface MinerStatus {
   hotkey: string;
   /** When the uid got its current hotkey. */
   sinceMs: number;
-  /** Scores of the newest scored period, per task kind. */
-  lastScores: Array<{ taskKind: string; score: number }>;
+  /**
+   * Scores of the newest scored period, per task kind, with the parts they were made of (checked
+   * quality, reliability, speed, volume, head-to-head, the period's check value): why the miner
+   * scored what it did.
+   */
+  lastScores: Array<{ taskKind: string; score: number; components: Record<string, number> }>;
+  /** Its newest Capacity answer: what was planned with, or why it was refused or capped. */
+  capacity: {
+    period: number;
+    accepted: boolean;
+    reason: string | null;
+    volumes: Record<string, number>;
+  } | null;
   /** The moving scores the weights come from, per task kind. */
   movingScores: Array<{ taskKind: string; score: number; samples: number }>;
   /** Newest first. */
@@ -132,20 +144,29 @@ export async function readWeights(
   };
 }
 
+function capacityStatus(c: CapacityAnswer | undefined): MinerStatus['capacity'] {
+  return c
+    ? { period: c.period, accepted: c.accepted, reason: c.reason, volumes: c.volumes }
+    : null;
+}
+
 export async function readStatus(
   source: StatusSource,
   options: ReadStatusOptions = {},
 ): Promise<ValidatorStatus> {
   const { storage } = source;
   const now = source.now ?? Date.now;
-  const [miners, moving, lastScored, lastHandled, weights, pending] = await Promise.all([
-    storage.miners.list(),
-    storage.scores.listMoving(),
-    storage.scores.latestPeriod(),
-    storage.state.get<number>(LAST_PERIOD_KEY),
-    readWeights(source, options.weightsHistory),
-    storage.weights.pendingCommits(source.netuid),
-  ]);
+  const [miners, moving, lastScored, lastHandled, weights, pending, capacities] = await Promise.all(
+    [
+      storage.miners.list(),
+      storage.scores.listMoving(),
+      storage.scores.latestPeriod(),
+      storage.state.get<number>(LAST_PERIOD_KEY),
+      readWeights(source, options.weightsHistory),
+      storage.weights.pendingCommits(source.netuid),
+      storage.capacity.list(),
+    ],
+  );
   const periodScores = lastScored === undefined ? [] : await storage.scores.listPeriod(lastScored);
   const limit = options.resultsPerMiner ?? 5;
   const results = await Promise.all(
@@ -175,7 +196,8 @@ export async function readStatus(
       sinceMs: m.sinceMs,
       lastScores: periodScores
         .filter((s) => s.uid === m.uid && s.hotkey === m.hotkey)
-        .map((s) => ({ taskKind: s.taskKind, score: s.score })),
+        .map((s) => ({ taskKind: s.taskKind, score: s.score, components: s.components })),
+      capacity: capacityStatus(capacities.find((c) => c.uid === m.uid && c.hotkey === m.hotkey)),
       movingScores: moving
         .filter((s) => s.uid === m.uid && s.hotkey === m.hotkey)
         .map((s) => ({ taskKind: s.taskKind, score: s.score, samples: s.samples })),

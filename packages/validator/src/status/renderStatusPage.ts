@@ -66,8 +66,29 @@ function list(items: readonly string[]): string {
   return items.length === 0 ? '<span class="muted">—</span>' : `<ul>${items.join('')}</ul>`;
 }
 
+/** The parts a period score was made of, in the order they matter. */
+const PARTS = ['quality', 'reliability', 'check', 'speed', 'volume', 'headToHead'] as const;
+
+function why(components: Record<string, number>): string {
+  return PARTS.filter((p) => typeof components[p] === 'number')
+    .map((p) => `${p} ${formatScore(components[p] as number)}`)
+    .join(', ');
+}
+
+function capacityText(c: MinerStatus['capacity']): string {
+  if (!c) return '—';
+  const volumes = Object.entries(c.volumes)
+    .map(([kind, v]) => `${kind} ${v}`)
+    .join(', ');
+  const head = c.accepted ? volumes || 'nothing offered' : 'refused';
+  return c.reason ? `${head} (${c.reason})` : head;
+}
+
 function minerRow(m: MinerStatus): string {
-  const last = m.lastScores.map((s) => `<li>${e(s.taskKind)} ${e(formatScore(s.score))}</li>`);
+  const last = m.lastScores.map(
+    (s) =>
+      `<li>${e(s.taskKind)} ${e(formatScore(s.score))} <span class="why muted">${e(why(s.components))}</span></li>`,
+  );
   const moving = m.movingScores.map(
     (s) => `<li>${e(s.taskKind)} ${e(formatScore(s.score))} (n=${e(s.samples)})</li>`,
   );
@@ -75,6 +96,7 @@ function minerRow(m: MinerStatus): string {
     `<tr data-uid="${e(m.uid)}"><td class="uid">${e(m.uid)}</td>` +
     `<td class="hotkey" title="${e(m.hotkey)}">${e(shortHotkey(m.hotkey))}</td>` +
     `<td class="last-score">${list(last)}</td><td class="moving">${list(moving)}</td>` +
+    `<td class="capacity">${e(capacityText(m.capacity))}</td>` +
     `<td class="results">${list(m.lastResults.map(resultItem))}</td></tr>`
   );
 }
@@ -83,7 +105,7 @@ function minersSection(miners: readonly MinerStatus[]): string {
   if (miners.length === 0) return '<p id="no-miners" class="muted">No miners in storage yet.</p>';
   return (
     '<table id="miners"><thead><tr><th>uid</th><th>hotkey</th><th>last score</th>' +
-    '<th>moving average</th><th>last results</th></tr></thead>' +
+    '<th>moving average</th><th>capacity</th><th>last results</th></tr></thead>' +
     `<tbody>${miners.map(minerRow).join('')}</tbody></table>`
   );
 }

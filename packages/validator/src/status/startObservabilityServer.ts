@@ -19,6 +19,12 @@ export function observabilityOf(ctx: RunningContext): ObservabilityOptions {
       block: ctx.daemon.metagraph()?.block,
       connection: ctx.client.connection(),
     }),
+    period: {
+      blocks: ctx.config.period.blocks,
+      blockMs: ctx.config.checking.block_ms,
+      stalePeriods: ctx.config.work.stale_periods,
+    },
+    metrics: ctx.metrics,
   };
 }
 

@@ -26,5 +26,10 @@ export interface StatusSource {
   netuid: number;
   validator: { hotkey: string; uid: number | undefined };
   chain?: () => ChainView;
+  /**
+   * The scoring period, for `/healthz`'s liveness parts: its length in blocks, the block time,
+   * and how many periods may pass without a period handled or weights set.
+   */
+  period?: { blocks: number; blockMs: number; stalePeriods: number };
   now?: () => number;
 }

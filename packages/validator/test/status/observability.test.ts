@@ -236,6 +236,7 @@ describe('/status.json', () => {
       hotkey,
       sinceMs: METAGRAPH_MS,
       lastScores: [],
+      capacity: null,
       movingScores: [],
       lastResults: [],
     });
@@ -251,9 +252,15 @@ describe('/status.json', () => {
           hotkey: HONEST_HOTKEY,
           sinceMs: METAGRAPH_MS,
           lastScores: [
-            { taskKind: 'Chat', score: 0.6 },
-            { taskKind: 'TextToImage', score: 0.8 },
+            { taskKind: 'Chat', score: 0.6, components: { check: 0.6 } },
+            { taskKind: 'TextToImage', score: 0.8, components: { check: 0.8 } },
           ],
+          capacity: {
+            period: 42,
+            accepted: true,
+            reason: null,
+            volumes: { Chat: 4, TextToImage: 2 },
+          },
           movingScores: [
             { taskKind: 'Chat', score: 0.5, samples: 2 },
             { taskKind: 'TextToImage', score: 0.75, samples: 4 },
@@ -267,7 +274,13 @@ describe('/status.json', () => {
           uid: 2,
           hotkey: HOSTILE_HOTKEY,
           sinceMs: METAGRAPH_MS,
-          lastScores: [{ taskKind: 'TextToImage', score: 0.1 }],
+          lastScores: [{ taskKind: 'TextToImage', score: 0.1, components: { check: 0.1 } }],
+          capacity: {
+            period: 42,
+            accepted: false,
+            reason: `Capacity 422: ${HOSTILE_ERROR}`,
+            volumes: {},
+          },
           movingScores: [{ taskKind: 'TextToImage', score: 0.125, samples: 1 }],
           lastResults: [
             {

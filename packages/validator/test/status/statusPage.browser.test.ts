@@ -84,6 +84,7 @@ describe('the status page in a browser', () => {
           title: cell('hotkey')?.getAttribute('title'),
           last: items('last-score'),
           moving: items('moving'),
+          capacity: cell('capacity')?.textContent,
           results: items('results'),
         };
       }),
@@ -95,14 +96,17 @@ describe('the status page in a browser', () => {
         title: VALIDATOR_HOTKEY,
         last: [],
         moving: [],
+        capacity: '—',
         results: [],
       },
       {
         uid: '1',
         hotkey: '5FHneW46…94ty',
         title: HONEST_HOTKEY,
-        last: ['Chat 0.6000', 'TextToImage 0.8000'],
+        // Each score with the parts it was made of.
+        last: ['Chat 0.6000 check 0.6000', 'TextToImage 0.8000 check 0.8000'],
         moving: ['Chat 0.5000 (n=2)', 'TextToImage 0.7500 (n=4)'],
+        capacity: 'Chat 4, TextToImage 2',
         results: [
           'Chat ok 2026-09-21 14:13:00 UTC',
           'TextToImage ok, check 0.9300 (partial) 2026-09-21 14:12:50 UTC',
@@ -112,8 +116,10 @@ describe('the status page in a browser', () => {
         uid: '2',
         hotkey: `"><img s…y'">`,
         title: HOSTILE_HOTKEY,
-        last: ['TextToImage 0.1000'],
+        last: ['TextToImage 0.1000 check 0.1000'],
         moving: ['TextToImage 0.1250 (n=1)'],
+        // Why its Capacity answer was refused, as text (the miner's markup is not rendered).
+        capacity: `refused (Capacity 422: ${HOSTILE_ERROR})`,
         results: [
           `TextToImage failed 408: ${HOSTILE_ERROR} 2026-09-21 14:13:10 UTC`,
           'TextToImage (organic) ok 2026-09-21 14:12:40 UTC',
@@ -125,6 +131,7 @@ describe('the status page in a browser', () => {
         title: IDLE_HOTKEY,
         last: [],
         moving: [],
+        capacity: '—',
         results: [],
       },
     ]);

@@ -71,6 +71,24 @@ export async function seedStatusFixture(storage: Storage): Promise<void> {
     period(42, 2, HOSTILE_HOTKEY, 'TextToImage', 0.1),
   ]);
   await storage.state.set(LAST_PERIOD_KEY, 42, NOW - 8_000);
+  await storage.capacity.record({
+    uid: 1,
+    hotkey: HONEST_HOTKEY,
+    period: 42,
+    accepted: true,
+    reason: null,
+    volumes: { Chat: 4, TextToImage: 2 },
+    updatedMs: NOW - 9_500,
+  });
+  await storage.capacity.record({
+    uid: 2,
+    hotkey: HOSTILE_HOTKEY,
+    period: 42,
+    accepted: false,
+    reason: `Capacity 422: ${HOSTILE_ERROR}`,
+    volumes: {},
+    updatedMs: NOW - 9_500,
+  });
 
   const result = (
     uid: number,
