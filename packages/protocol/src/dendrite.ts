@@ -57,6 +57,8 @@ export interface CallOptions {
   deadlines?: CallDeadlines;
   /** Cancels the call (the axon sees the connection close). */
   signal?: AbortSignal;
+  /** Largest answer of this call, bytes: at most the dendrite's own `maxResponseBytes`. */
+  maxResponseBytes?: number;
 }
 
 type Def = SynapseDef;
@@ -243,7 +245,10 @@ export class Dendrite {
       totalS: timeoutS,
       deadlines: options.deadlines,
       streaming,
-      maxBytes: this.#maxResponseBytes,
+      maxBytes: Math.min(
+        this.#maxResponseBytes,
+        options.maxResponseBytes ?? Number.POSITIVE_INFINITY,
+      ),
       signal: options.signal,
     });
   }

@@ -255,6 +255,29 @@ describe('caps on streamed answers', () => {
     await d.close();
   });
 
+  it('a per-call maxResponseBytes lowers the dendrite’s cap for that call only', async () => {
+    on('/Completion', endless);
+    const d = new Dendrite({ hotkey: alice, maxResponseBytes: 1024 * 1024 });
+    const { r } = await drain(
+      d.stream(target(), Completion, VALID_TASK_INPUTS.Completion, {
+        timeout: 10,
+        maxResponseBytes: 8 * 1024,
+      }),
+    );
+    expect(r.dendrite.status_message).toBe('Response too large: the answer exceeds 8192 bytes');
+    // A larger per-call cap than the dendrite's does not raise it.
+    const { r: capped } = await drain(
+      d.stream(target(), Completion, VALID_TASK_INPUTS.Completion, {
+        timeout: 10,
+        maxResponseBytes: 1024 ** 3,
+      }),
+    );
+    expect(capped.dendrite.status_message).toBe(
+      'Response too large: the answer exceeds 1048576 bytes',
+    );
+    await d.close();
+  });
+
   it('more events than maxStreamEvents gives 422 and the stream ends', async () => {
     on('/Completion', endless);
     const d = new Dendrite({ hotkey: alice, maxStreamEvents: 50 });

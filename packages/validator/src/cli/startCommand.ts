@@ -60,6 +60,23 @@ const START_OPTIONS = {
     type: 'string',
     describe: "also re-sample LLM answers with the task's seed (default false; same provider only)",
   },
+  'work.concurrency': {
+    type: 'string',
+    describe: 'queries to miners in flight at once (default 64)',
+  },
+  'work.per_miner_concurrency': {
+    type: 'string',
+    describe: 'queries in flight to one miner (default 2)',
+  },
+  'work.max_queries': {
+    type: 'string',
+    describe: 'most synthetic queries one period plans, whatever miners declare (default 4096)',
+  },
+  'work.stale_periods': {
+    type: 'string',
+    describe:
+      '/healthz fails after this many periods without a period handled or weights (default 3)',
+  },
   'logging.level': { type: 'string', describe: 'trace | debug | info | warn | error' },
   'password-env': {
     type: 'string',

@@ -136,7 +136,7 @@ export const validatorConfigSchema = z.strictObject({
         .min(1_024)
         .max(256 * 1024 * 1024)
         .optional(),
-      /** Per task kind: max_volume, cost, expected_seconds, timeout_s. */
+      /** Per task kind: max_volume, cost, expected_seconds, timeout_s, max_answer_bytes. */
       kinds: z
         .partialRecord(
           z.enum(TASK_KINDS),
@@ -145,6 +145,12 @@ export const validatorConfigSchema = z.strictObject({
             cost: z.coerce.number().gt(0).max(1_000).optional(),
             expected_seconds: z.coerce.number().gt(0).max(3_600).optional(),
             timeout_s: z.coerce.number().gt(0).max(3_600).optional(),
+            max_answer_bytes: z.coerce
+              .number()
+              .int()
+              .min(1_024)
+              .max(256 * 1024 * 1024)
+              .optional(),
           }),
         )
         .default({}),

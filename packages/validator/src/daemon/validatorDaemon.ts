@@ -47,6 +47,12 @@ export class ValidatorDaemon {
   readonly #now: () => number;
   #sync: MetagraphSync | undefined;
   #running: Promise<void> | undefined;
+  /** The newest period whose work this process started. */
+  #started: number | undefined;
+  /** Who waits for a block (the weights wait for their period's last block). */
+  #blockWaiters: Array<{ block: number; resolve: () => void }> = [];
+  /** The weights being sent, one period after the other. */
+  #weighing: Promise<void> = Promise.resolve();
 
   constructor(options: ValidatorDaemonOptions) {
     this.#o = options;
@@ -88,22 +94,39 @@ export class ValidatorDaemon {
     return this.#sync.first;
   }
 
+  /** Resolves once a metagraph at or past `block` was seen (or the daemon stops). */
+  #blockSeen(block: number): Promise<void> {
+    const latest = this.#sync?.latest()?.block;
+    if ((latest !== undefined && latest >= block) || this.#abort.signal.aborted)
+      return Promise.resolve();
+    return new Promise((resolve) => this.#blockWaiters.push({ block, resolve }));
+  }
+
   async #onSnapshot(mg: Metagraph): Promise<void> {
+    for (const w of this.#blockWaiters.filter((x) => mg.block >= x.block)) w.resolve();
+    this.#blockWaiters = this.#blockWaiters.filter((x) => mg.block < x.block);
     if (this.#abort.signal.aborted) return;
     await this.#weights.revealDue();
     if (this.#running) return;
     const period = Math.floor(mg.block / this.#o.periodBlocks);
+    if (this.#started !== undefined && period <= this.#started) return;
     const last = await this.#o.storage.state.get<number>(LAST_PERIOD_KEY);
     if (last !== undefined && period <= last) return;
+    if (this.#running) return;
+    this.#started = period;
     this.#running = this.#runPeriod(period, mg).finally(() => {
       this.#running = undefined;
     });
   }
 
+  /**
+   * The period's work, then its weights. The weights are sent without holding up the next
+   * period: its work starts at its first block even while the chain is still including them
+   * (they are sent one period after the other, never two at once).
+   */
   async #runPeriod(period: number, mg: Metagraph): Promise<void> {
     const { storage, workLoop } = this.#o;
     const log = this.#log.child({ period });
-    let outcome: WeightsOutcome | undefined;
     try {
       if (workLoop) {
         const scores = await this.#work(workLoop, period, mg, log);
@@ -112,13 +135,26 @@ export class ValidatorDaemon {
           log.info({ scores: scores.scores.length, written }, 'period scored');
         }
       }
-      if (this.#abort.signal.aborted) return;
+    } catch (err) {
+      log.error({ err }, 'period work failed; the weights come from the scores stored');
+    }
+    if (this.#abort.signal.aborted) return;
+    this.#weighing = this.#weighing.then(() => this.#setWeights(period, log));
+  }
+
+  async #setWeights(period: number, log: Logger): Promise<void> {
+    let outcome: WeightsOutcome | undefined;
+    // On the chain's schedule, not the wall clock's: sent once the period's last block is seen,
+    // so they land at the same block of every period however fast its work went.
+    await this.#blockSeen((period + 1) * this.#o.periodBlocks - 1);
+    if (this.#abort.signal.aborted) return;
+    try {
       outcome = await this.#weights.setForLatestPeriod();
     } catch (err) {
-      log.error({ err }, 'period failed; the next period tries again');
+      log.error({ err }, 'weights failed; the next period tries again');
     }
     // Handled, whatever the outcome: a failure is retried at the next period, not every block.
-    await storage.state
+    await this.#o.storage.state
       .set(LAST_PERIOD_KEY, period, this.#now())
       .catch((err: unknown) => log.warn({ err }, 'could not record the period as handled'));
     if (outcome) this.#o.onPeriodDone?.(period, outcome);
@@ -171,7 +207,9 @@ export class ValidatorDaemon {
   /** Stops following the chain and waits for the period in progress (its work loop is aborted). */
   async stop(): Promise<void> {
     this.#abort.abort();
+    for (const w of this.#blockWaiters.splice(0)) w.resolve();
     await this.#sync?.stop();
     await this.#running;
+    await this.#weighing;
   }
 }

@@ -47,7 +47,7 @@ export const SEED_INDEX_KEY = 'work.seedIndex';
  */
 export const PERIOD_START_KEY = 'work.periodStart';
 
-/** Shortest time before the deadline a query is still sent with. */
+/** Shortest time before the deadline a query is still sent with (periods of any length). */
 const QUERY_MIN_MS = 1_000;
 /** Longest wait for in-flight answers to be stored once the deadline passed. */
 const STORE_GRACE_MS = 2_000;
@@ -239,6 +239,8 @@ export class PeriodWorkLoop implements WorkLoop {
       const run = await this.#dispatch(ctx, deps, {
         validatorUid,
         deadlineMs,
+        // A second, or a quarter of the period's working time when periods are very short.
+        queryMinMs: Math.min(QUERY_MIN_MS, (deadlineMs - startMs) / 4),
         periodSignal,
         log,
       });
@@ -368,7 +370,14 @@ export class PeriodWorkLoop implements WorkLoop {
   async #dispatch(
     ctx: PeriodContext,
     deps: WorkDeps,
-    o: { validatorUid: number; deadlineMs: number; periodSignal: AbortSignal; log: Logger },
+    o: {
+      validatorUid: number;
+      deadlineMs: number;
+      /** Shortest time before the deadline a query is still sent with. */
+      queryMinMs: number;
+      periodSignal: AbortSignal;
+      log: Logger;
+    },
   ): Promise<{ steps: Step[]; sent: number; unsent: number }> {
     const settings = this.#settings;
     const { storage } = ctx;
@@ -411,7 +420,7 @@ export class PeriodWorkLoop implements WorkLoop {
 
     /** Starts waiting queries whose miners have room, while global slots are free. */
     const drainWaiting = () => {
-      if (o.deadlineMs - this.#now() < QUERY_MIN_MS) return;
+      if (o.deadlineMs - this.#now() < o.queryMinMs) return;
       for (let i = 0; i < waiting.length; ) {
         const q = waiting[i] as PlannedQuery;
         if (q.uids.every(free) && global.tryTake()) {
@@ -427,7 +436,7 @@ export class PeriodWorkLoop implements WorkLoop {
       if (!query || o.periodSignal.aborted) break;
       await sleep(query.atMs - this.#now(), o.periodSignal);
       // Too close to the deadline for an answer: what is left stays unsent.
-      if (o.periodSignal.aborted || o.deadlineMs - this.#now() < QUERY_MIN_MS) break;
+      if (o.periodSignal.aborted || o.deadlineMs - this.#now() < o.queryMinMs) break;
       if (!this.#plan?.queries.includes(query)) continue; // organic work took it meanwhile
       this.#plan = markSent(this.#plan, query);
       const ready = query.uids.filter(free);

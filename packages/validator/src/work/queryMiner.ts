@@ -60,6 +60,8 @@ export interface QueryOptions {
   /** Dendrite deadlines of each attempt: connect and the longest gap between stream events. */
   connectMs?: number;
   idleMs?: number;
+  /** Largest answer accepted, bytes (default the dendrite's cap). */
+  maxAnswerBytes?: number;
   /** Cancels the query (the validator is stopping): the failure is then the validator's. */
   signal?: AbortSignal;
   /** Epoch ms clock (default Date.now). */
@@ -114,6 +116,7 @@ async function attemptOnce(
   const call = {
     timeout: Math.max(ATTEMPT_MIN_MS, budgetMs) / 1000,
     ...(Object.keys(deadlines).length > 0 ? { deadlines } : {}),
+    ...(options.maxAnswerBytes !== undefined ? { maxResponseBytes: options.maxAnswerBytes } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
   if (!def.streaming) {

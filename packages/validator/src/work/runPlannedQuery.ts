@@ -21,6 +21,9 @@ import { type Slots, SlotsAborted } from './slots';
 import { type SyntheticProfile, syntheticTask } from './syntheticTasks';
 import type { WorkSettings } from './workSettings';
 
+/** Shortest time before the deadline a fallback query is still sent with. */
+const FALLBACK_MIN_MS = 500;
+
 export interface WorkDeps {
   dendrite: Dendrite;
   results: TaskResultsRepo;
@@ -113,12 +116,20 @@ async function ask(
       deadlineMs: ctx.deadlineMs,
       connectMs: deps.settings.connectMs,
       idleMs: deps.settings.idleMs,
+      maxAnswerBytes: kind.maxAnswerBytes,
       signal: ctx.stop,
       now: deps.now,
     });
   const outcomes = await Promise.all(uids.map(send));
-  // A single query that the miner failed goes to the next miner with spare capacity.
-  if (outcomes.length === 1 && outcomes[0]?.fault === 'miner' && !ctx.stop.aborted) {
+  // A single query that the miner failed goes to the next miner with spare capacity, while there
+  // is time for it to answer (a fallback sent at the deadline would only time out).
+  const timeLeft = ctx.deadlineMs - deps.now();
+  if (
+    outcomes.length === 1 &&
+    outcomes[0]?.fault === 'miner' &&
+    !ctx.stop.aborted &&
+    timeLeft >= FALLBACK_MIN_MS
+  ) {
     const uid = ctx.fallback(query.kind, query.atMs, uids);
     if (uid !== undefined && deps.targets.has(uid) && deps.modelFor(uid, query.kind) === model)
       outcomes.push(await send(uid));

@@ -12,6 +12,11 @@ export class Slots {
   readonly size: number;
   #busy = 0;
   readonly #waiters: Array<() => void> = [];
+  /**
+   * The waiters of each signal, so that a signal carries one listener however many waiters share
+   * it (a period's hundreds of checks would otherwise each add one).
+   */
+  readonly #bySignal = new WeakMap<AbortSignal, Set<() => void>>();
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('slots: size must be >= 1');
@@ -20,6 +25,11 @@ export class Slots {
 
   get busy(): number {
     return this.#busy;
+  }
+
+  /** Waiters not yet granted a slot. */
+  get waiting(): number {
+    return this.#waiters.length;
   }
 
   /** Takes a slot now if one is free. */
@@ -34,18 +44,36 @@ export class Slots {
     if (signal?.aborted) return Promise.resolve(false);
     if (this.tryTake()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      };
-      const onAbort = () => {
+      const aborted = () => {
         const i = this.#waiters.indexOf(grant);
         if (i >= 0) this.#waiters.splice(i, 1);
         resolve(false);
       };
+      const grant = () => {
+        if (signal) this.#bySignal.get(signal)?.delete(aborted);
+        resolve(true);
+      };
       this.#waiters.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.#onAbort(signal, aborted);
     });
+  }
+
+  #onAbort(signal: AbortSignal, fn: () => void): void {
+    let set = this.#bySignal.get(signal);
+    if (!set) {
+      const waiters = new Set<() => void>();
+      set = waiters;
+      this.#bySignal.set(signal, waiters);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const f of [...waiters]) f();
+          waiters.clear();
+        },
+        { once: true },
+      );
+    }
+    set.add(fn);
   }
 
   /** Gives a slot back (to the first waiter, if any). */

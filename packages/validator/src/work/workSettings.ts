@@ -9,6 +9,8 @@
  * - `cost`: volume units one query costs (default 1: volume counts queries).
  * - `expectedSeconds`: the answer time that scores full speed on the reference hardware.
  * - `timeoutS`: the total deadline of one query (default the synapse's own timeout).
+ * - `maxAnswerBytes`: the largest answer of the kind (an image kind's largest PNG in base64 with
+ *   room to spare; the upscaler's output is the big one). Never above the period's own cap.
  */
 import { TASK_KINDS, TASK_SYNAPSE_BY_KIND, type TaskKind } from '@subnet/protocol/tasks';
 
@@ -17,6 +19,7 @@ export interface KindSettings {
   readonly cost: number;
   readonly expectedSeconds: number;
   readonly timeoutS: number;
+  readonly maxAnswerBytes: number;
 }
 
 export interface WorkSettings {
@@ -48,18 +51,47 @@ export interface WorkSettings {
 
 const IMAGE_MAX_VOLUME = 256;
 const TEXT_MAX_VOLUME = 1_024;
+const MIB = 1024 * 1024;
 
 /** Per-kind defaults: sized for SDXL-class images and 8B-class LLMs on one datacenter GPU. */
 export const DEFAULT_KIND_SETTINGS: Readonly<Record<TaskKind, Omit<KindSettings, 'timeoutS'>>> =
   Object.freeze({
-    TextToImage: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6 },
-    ImageToImage: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6 },
-    Inpaint: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6 },
-    ControlNet: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 8 },
-    Upscale: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6 },
-    ClipEmbeddings: { maxVolume: TEXT_MAX_VOLUME, cost: 1, expectedSeconds: 1 },
-    Chat: { maxVolume: TEXT_MAX_VOLUME, cost: 1, expectedSeconds: 8 },
-    Completion: { maxVolume: TEXT_MAX_VOLUME, cost: 1, expectedSeconds: 8 },
+    // 1344 x 1344 x 3 bytes is 5.4 MB raw: its PNG in base64 stays under 8 MB.
+    TextToImage: {
+      maxVolume: IMAGE_MAX_VOLUME,
+      cost: 1,
+      expectedSeconds: 6,
+      maxAnswerBytes: 12 * MIB,
+    },
+    ImageToImage: {
+      maxVolume: IMAGE_MAX_VOLUME,
+      cost: 1,
+      expectedSeconds: 6,
+      maxAnswerBytes: 12 * MIB,
+    },
+    Inpaint: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6, maxAnswerBytes: 12 * MIB },
+    ControlNet: {
+      maxVolume: IMAGE_MAX_VOLUME,
+      cost: 1,
+      expectedSeconds: 8,
+      maxAnswerBytes: 12 * MIB,
+    },
+    // The protocol's 32 MB output image in base64.
+    Upscale: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6, maxAnswerBytes: 48 * MIB },
+    ClipEmbeddings: {
+      maxVolume: TEXT_MAX_VOLUME,
+      cost: 1,
+      expectedSeconds: 1,
+      maxAnswerBytes: 4 * MIB,
+    },
+    // 4096 tokens with 20 alternatives each, as JSON events.
+    Chat: { maxVolume: TEXT_MAX_VOLUME, cost: 1, expectedSeconds: 8, maxAnswerBytes: 16 * MIB },
+    Completion: {
+      maxVolume: TEXT_MAX_VOLUME,
+      cost: 1,
+      expectedSeconds: 8,
+      maxAnswerBytes: 16 * MIB,
+    },
   });
 
 export const DEFAULT_WORK_SETTINGS: WorkSettings = Object.freeze({
@@ -116,6 +148,7 @@ export interface WorkConfig {
         cost?: number | undefined;
         expected_seconds?: number | undefined;
         timeout_s?: number | undefined;
+        max_answer_bytes?: number | undefined;
       }
     >
   >;
@@ -138,6 +171,7 @@ export function workSettingsFromConfig(config: WorkConfig): WorkSettings {
       cost: k.cost,
       expectedSeconds: k.expected_seconds,
       timeoutS: k.timeout_s,
+      maxAnswerBytes: k.max_answer_bytes,
     });
   }
   return workSettings({
