@@ -286,7 +286,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           block_ms: String(blockMs),
           profile: TINY_PROFILE,
         },
-        ...(options.work ? { work: options.work } : {}),
+        // Every offered unit is tested (operators default to a random share), so the local
+        // network's counts are exact; callers may add to the work section.
+        work: { test_share: '1-1', ...options.work },
       },
     });
     const validatorLog = log.child({ validator: 'bob' });

@@ -21,7 +21,12 @@ import { devHotkey } from '@subnet/protocol/testing';
 import { loadValidatorConfig } from '@subnet/validator/config';
 import { type RunningValidator, startValidator } from '@subnet/validator/daemon';
 import type { WeightsOutcome } from '@subnet/validator/weights';
-import { createWorkLoop, loadRewardModel, type PeriodWorkLoop } from '@subnet/validator/work';
+import {
+  createWorkLoop,
+  loadRewardModel,
+  type PeriodWorkLoop,
+  workSettings,
+} from '@subnet/validator/work';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PythonMiner, startPythonMiner } from './support/pythonMiner';
@@ -126,6 +131,7 @@ beforeAll(async () => {
     checkShare: 1,
     headToHeadShare: 0,
     profile: TINY_PROFILE,
+    settings: workSettings({ testShare: [1, 1] }),
   });
   validator = await startValidator(config, {
     logger: log,

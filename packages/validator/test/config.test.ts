@@ -44,6 +44,8 @@ describe('loadValidatorConfig', () => {
         block_ms: 12_000,
         profile: {},
       },
+      // Every bound of the work section defaults to the work package's settings.
+      work: { kinds: {}, stale_periods: 3 },
       logging: { level: 'info' },
     });
   });

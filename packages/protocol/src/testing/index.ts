@@ -13,6 +13,7 @@ export {
   type HostileServerOptions,
   listenHostileServer,
 } from './hostileServer';
+export { type ReadyProcess, type ReadyProcessOptions, startReadyProcess } from './readyProcess';
 export {
   HOSTILE_AXON_ENTRY,
   type HostileAxon,

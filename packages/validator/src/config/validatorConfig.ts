@@ -21,6 +21,13 @@ const range = z
   .refine(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 1 && a <= b, {
     message: 'must be min-max with 1 <= min <= max',
   });
+/** A cap on a miner's answer, in bytes. */
+const answerBytes = z.coerce
+  .number()
+  .int()
+  .min(1_024)
+  .max(256 * 1024 * 1024)
+  .optional();
 const bool = z.union([
   z.boolean(),
   z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
@@ -130,12 +137,7 @@ export const validatorConfigSchema = z.strictObject({
         .optional(),
       connect_ms: z.coerce.number().int().min(100).max(60_000).optional(),
       idle_ms: z.coerce.number().int().min(100).max(600_000).optional(),
-      max_answer_bytes: z.coerce
-        .number()
-        .int()
-        .min(1_024)
-        .max(256 * 1024 * 1024)
-        .optional(),
+      max_answer_bytes: answerBytes,
       /** Per task kind: max_volume, cost, expected_seconds, timeout_s, max_answer_bytes. */
       kinds: z
         .partialRecord(
@@ -145,12 +147,7 @@ export const validatorConfigSchema = z.strictObject({
             cost: z.coerce.number().gt(0).max(1_000).optional(),
             expected_seconds: z.coerce.number().gt(0).max(3_600).optional(),
             timeout_s: z.coerce.number().gt(0).max(3_600).optional(),
-            max_answer_bytes: z.coerce
-              .number()
-              .int()
-              .min(1_024)
-              .max(256 * 1024 * 1024)
-              .optional(),
+            max_answer_bytes: answerBytes,
           }),
         )
         .default({}),

@@ -61,9 +61,10 @@ export async function startMetagraphSync(options: MetagraphSyncOptions): Promise
     resolveFirst = resolve;
   });
 
+  let stopped = false;
   const write = (mg: Metagraph) => {
     writing = writing.then(async () => {
-      if (latest && mg.block < latest.block) return;
+      if (stopped || (latest && mg.block < latest.block)) return;
       try {
         const report = await syncSnapshot(options.storage, mg, { logger: log, nowMs: now() });
         latest = mg;
@@ -81,13 +82,17 @@ export async function startMetagraphSync(options: MetagraphSyncOptions): Promise
   const unsubscribe = await options.client.watchMetagraph(options.netuid, {
     everyBlocks: options.everyBlocks ?? 5,
     onUpdate: write,
-    onError: (err) => log.warn({ err }, 'metagraph refresh failed; next block retries'),
+    // A refresh cut short by stopping is not a failure worth a warning.
+    onError: (err) => {
+      if (!stopped) log.warn({ err }, 'metagraph refresh failed; next block retries');
+    },
   });
 
   return {
     latest: () => latest,
     first,
     async stop() {
+      stopped = true;
       unsubscribe();
       await writing;
     },

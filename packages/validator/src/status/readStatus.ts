@@ -5,6 +5,7 @@
  */
 import { LAST_PERIOD_KEY } from '../daemon/validatorDaemon';
 import type { CapacityAnswer } from '../storage/capacityRepo';
+import type { ScoreComponents } from '../storage/scoresRepo';
 import type { TaskResult } from '../storage/taskResultsRepo';
 import type { WeightSetting } from '../storage/weightsRepo';
 import type { StatusSource } from './statusSource';
@@ -36,7 +37,7 @@ export interface MinerStatus {
    * quality, reliability, speed, volume, head-to-head, the period's check value): why the miner
    * scored what it did.
    */
-  lastScores: Array<{ taskKind: string; score: number; components: Record<string, number> }>;
+  lastScores: Array<{ taskKind: string; score: number; components: ScoreComponents }>;
   /** Its newest Capacity answer: what was planned with, or why it was refused or capped. */
   capacity: {
     period: number;

@@ -3,6 +3,7 @@
  * assets. Every value goes through `escapeHtml`, hotkeys and error reasons included (they come
  * from miners). Elements carry `id`/`data-field` names so tools (and the browser test) can read it.
  */
+import type { ScoreComponents } from '../storage/scoresRepo';
 import { escapeHtml as e } from './escapeHtml';
 import type { MinerStatus, ResultStatus, ValidatorStatus, WeightsStatus } from './readStatus';
 
@@ -69,10 +70,11 @@ function list(items: readonly string[]): string {
 /** The parts a period score was made of, in the order they matter. */
 const PARTS = ['quality', 'reliability', 'check', 'speed', 'volume', 'headToHead'] as const;
 
-function why(components: Record<string, number>): string {
-  return PARTS.filter((p) => typeof components[p] === 'number')
-    .map((p) => `${p} ${formatScore(components[p] as number)}`)
-    .join(', ');
+function why(components: ScoreComponents): string {
+  return PARTS.flatMap((p) => {
+    const v = components[p];
+    return v === undefined ? [] : [`${p} ${formatScore(v)}`];
+  }).join(', ');
 }
 
 function capacityText(c: MinerStatus['capacity']): string {

@@ -25,7 +25,14 @@ export {
   type Storage,
 } from './openStorage';
 export { redactUrl } from './postgresClient';
-export { type MovingScore, type PeriodScore, ScoresRepo } from './scoresRepo';
+export {
+  type MovingScore,
+  type PeriodScore,
+  parseScoreComponents,
+  SCORE_PARTS,
+  type ScoreComponents,
+  ScoresRepo,
+} from './scoresRepo';
 export type { SqlClient, SqlExecutor, SqlTransaction, StorageEngine } from './sqlClient';
 export { StateRepo } from './stateRepo';
 export {

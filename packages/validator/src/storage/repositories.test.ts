@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ValidatorError, ValidatorErrorCode } from '../errors';
 import { openStorage, type Storage } from './openStorage';
+import type { ScoreComponents } from './scoresRepo';
 import type { NewTaskResult } from './taskResultsRepo';
 import { engineHarness, STORAGE_ENGINES } from './testing/engines';
 
@@ -79,11 +80,16 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
           taskKind: 'chat',
           hotkey: HOTKEY_B,
           score: 0.1,
-          components: {},
+          // Written by a hand or older code: unknown parts and non-numbers are not read back.
+          components: { reliability: 0.5, bogus: 3, speed: 'fast' } as unknown as ScoreComponents,
           createdMs: 3_000,
         },
       ]),
     ).toBe(2);
+    expect((await storage.scores.listPeriod(7)).map((r) => [r.uid, r.components])).toEqual([
+      [1, { speed: 0.8 }],
+      [2, { reliability: 0.5 }],
+    ]);
     await storage.comparisons.record({
       taskId: 'shared',
       taskKind: 'text-to-image',

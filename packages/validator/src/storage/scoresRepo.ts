@@ -22,9 +22,46 @@ export interface PeriodScore {
   taskKind: string;
   hotkey: string;
   score: number;
-  /** The parts the score was made of (speed, volume, check, head-to-head...). */
-  components: Record<string, number>;
+  /** The parts the score was made of. */
+  components: ScoreComponents;
   createdMs: number;
+}
+
+/**
+ * The parts a period score was made of: the scoring package's four task components, and what
+ * the period observed. Every part is optional in storage (rows written by older code or by hand
+ * may carry fewer); readers fall back where one is missing.
+ */
+export interface ScoreComponents {
+  /** Checked quality: the moving average times the period's reliability. */
+  quality?: number;
+  headToHead?: number;
+  speed?: number;
+  volume?: number;
+  /** Share of the period's queries the miner answered. */
+  reliability?: number;
+  /** The period's observed check value (mean check times reliability), when observed. */
+  check?: number;
+}
+
+export const SCORE_PARTS = [
+  'quality',
+  'headToHead',
+  'speed',
+  'volume',
+  'reliability',
+  'check',
+] as const satisfies readonly (keyof ScoreComponents)[];
+
+/** The components stored as JSON, read back: known parts that are finite numbers, nothing else. */
+export function parseScoreComponents(json: unknown): ScoreComponents {
+  const out: ScoreComponents = {};
+  if (typeof json !== 'object' || json === null) return out;
+  for (const part of SCORE_PARTS) {
+    const v = (json as Record<string, unknown>)[part];
+    if (typeof v === 'number' && Number.isFinite(v)) out[part] = v;
+  }
+  return out;
 }
 
 const CURRENT_HOTKEY = 'EXISTS (SELECT 1 FROM miners m WHERE m.uid = $1 AND m.hotkey = $3)';
@@ -86,13 +123,14 @@ export class ScoresRepo {
     });
   }
 
-  listPeriod(period: number): Promise<PeriodScore[]> {
-    return this.db.query<PeriodScore>(
+  async listPeriod(period: number): Promise<PeriodScore[]> {
+    const rows = await this.db.query<Omit<PeriodScore, 'components'> & { components: unknown }>(
       `SELECT period, uid, task_kind AS "taskKind", hotkey, score, components,
          created_ms AS "createdMs"
        FROM period_scores WHERE period = $1 ORDER BY uid, task_kind`,
       [period],
     );
+    return rows.map((r) => ({ ...r, components: parseScoreComponents(r.components) }));
   }
 
   /** The newest period with any score, or undefined. */

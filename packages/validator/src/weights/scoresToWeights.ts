@@ -23,11 +23,6 @@ export interface ScoredUids {
   weights: number[];
 }
 
-function part(components: Record<string, number>, name: string, fallback: number): number {
-  const v = components[name];
-  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-}
-
 /** Groups one period's rows by task kind; uids outside `uids` (no longer miners) are left out. */
 export function taskScoresFromPeriod(
   rows: readonly PeriodScore[],
@@ -38,14 +33,14 @@ export function taskScoresFromPeriod(
   const byTask = new Map<string, TaskComponents[]>();
   for (const row of rows) {
     if (!known.has(row.uid)) continue;
-    const c = row.components ?? {};
+    const c = row.components;
     const list = byTask.get(row.taskKind) ?? [];
     list.push({
       uid: row.uid,
-      quality: part(c, 'quality', row.score),
-      headToHead: part(c, 'headToHead', 0),
-      speed: part(c, 'speed', 0),
-      volume: part(c, 'volume', 0),
+      quality: c.quality ?? row.score,
+      headToHead: c.headToHead ?? 0,
+      speed: c.speed ?? 0,
+      volume: c.volume ?? 0,
     });
     byTask.set(row.taskKind, list);
   }

@@ -40,6 +40,7 @@ import type {
   PeriodScore,
   Repositories,
   ResultSummary,
+  ScoreComponents,
 } from '../storage/index';
 
 export interface PeriodFacts {
@@ -194,7 +195,7 @@ export function computePeriodScores(facts: PeriodFacts): PeriodScoresResult {
           updatedMs: facts.nowMs,
         });
       }
-      const components: Record<string, number> = {
+      const components: ScoreComponents = {
         quality: m.quality,
         headToHead: m.headToHead,
         speed: m.speed,

@@ -179,6 +179,19 @@ export class PeriodWorkLoop implements WorkLoop {
       const targets = new Map(servingTargets(mg, this.#o.hotkey.address).map((t) => [t.uid, t]));
       const offers = await this.#askCapacities(ctx, targets, deadlineMs, stop);
 
+      // A period joined part-way (the validator started mid-period) plans its share of the
+      // offers, not all of them squeezed into what is left of it; a period resumed after a
+      // restart plans what its start planned, less what was already answered.
+      const share = periodStartMs < startMs ? 1 : Math.min(1, blocksLeft / ctx.periodBlocks);
+      if (share < 1) {
+        for (const [uid, b] of offers)
+          offers.set(uid, {
+            ...b,
+            volumes: Object.fromEntries(
+              Object.entries(b.volumes).map(([kind, v]) => [kind, Math.floor((v ?? 0) * share)]),
+            ),
+          });
+      }
       // Resumed after a restart: what each miner already answered this period is not asked again.
       const done =
         periodStartMs < startMs ? await storage.results.summarize(periodStartMs, startMs) : [];

@@ -101,7 +101,9 @@ export const DEFAULT_WORK_SETTINGS: WorkSettings = Object.freeze({
   maxQueries: 4_096,
   spread: 0.8,
   deadlineShare: 0.92,
-  testShare: [1, 1] as const,
+  // A random share of each declared volume is tested, so a miner cannot tell how much of what
+  // it declares will be asked; what it serves is measured against what was tested.
+  testShare: [0.5, 1] as const,
   connectMs: 5_000,
   idleMs: 15_000,
   maxAnswerBytes: 48 * 1024 * 1024,

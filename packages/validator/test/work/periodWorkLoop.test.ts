@@ -15,12 +15,15 @@ import {
   SEED_INDEX_KEY,
   servingTargets,
 } from '../../src/work/periodWorkLoop';
+import { workSettings } from '../../src/work/workSettings';
 import { startTestMiner, type TestMiner } from './support/testMinerAxon';
 import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
 // The chain refuses to serve 127.0.0.1 itself; the rest of 127/8 is loopback as well.
 const HOST = '127.0.0.2';
 const capacities = { Completion: { volume: 2, models: ['tiny-llm'], loras: [] } };
+/** Every offered unit is tested (the default tests a random share of it), so counts are exact. */
+const EVERY_OFFER = workSettings({ testShare: [1, 1] });
 
 let devnet: Devnet;
 let client: ChainClient;
@@ -88,6 +91,7 @@ describe('the work loop', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       blockMs: 3000,
       checkShare: 1,
       headToHeadShare: 0.5,
@@ -145,6 +149,7 @@ describe('the work loop', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       blockMs: 60_000,
     });
     const period = Math.floor(mg.block / 2) + 1;
@@ -171,6 +176,7 @@ describe('organic work during a period', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       // 2 blocks of 3 s: the deadline is at 3 s, the 4 planned Completions spread over 2.4 s.
       blockMs: 3000,
       checkShare: 0,
@@ -214,6 +220,7 @@ describe('a validator restarted mid-period', () => {
     const options = {
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       blockMs: 3000,
       checkShare: 1,
       headToHeadShare: 0,
@@ -262,6 +269,7 @@ describe('the validator’s own network down for a period', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       blockMs: 3000,
       checkShare: 1,
       headToHeadShare: 0,
@@ -320,6 +328,7 @@ describe('a miner that stops answering', () => {
     const loop = createWorkLoop({
       hotkey: keys.bob.hotkey,
       models: checkModels(engines),
+      settings: EVERY_OFFER,
       blockMs: 3000,
       checkShare: 1,
     });
