@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ChainClient, neuronByHotkey } from '@subnet/chain';
-import { type Devnet, startDevnet } from '@subnet/chain/devnet';
-import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
+import type { ChainClient } from '@subnet/chain';
+import type { Devnet } from '@subnet/chain/devnet';
+import type { DevKeys } from '@subnet/chain/testing';
 import { createTinyLlm, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
@@ -20,6 +20,8 @@ import { type EngineHarness, engineHarness } from '../src/storage/testing/index'
 import type { WeightsOutcome } from '../src/weights/index';
 import {
   captureLogger as captureLines,
+  startValidatorSubnet,
+  type ValidatorSubnet,
   chainWeights as weightsOnChain,
 } from './support/testHelpers';
 import { startTestMiner } from './work/support/testMinerAxon';
@@ -27,7 +29,7 @@ import { startTestMiner } from './work/support/testMinerAxon';
 let devnet: Devnet;
 let client: ChainClient;
 let harness: EngineHarness;
-let keys: Awaited<ReturnType<typeof devKeys>>;
+let keys: ValidatorSubnet['keys'];
 let walletDir: string;
 let netuid: number;
 const lines: Array<Record<string, unknown>> = [];
@@ -42,29 +44,7 @@ async function register(k: DevKeys): Promise<number> {
 beforeAll(async () => {
   harness = engineHarness('pglite');
   walletDir = mkdtempSync(join(tmpdir(), 'validator-wallets-'));
-  await writeDevWallets(walletDir);
-  devnet = await startDevnet();
-  netuid = devnet.netuid;
-  client = await ChainClient.connect({ network: devnet.endpoint });
-  keys = await devKeys();
-  // One after another, so the uids are fixed: bob 1, charlie 2, dave 3.
-  expect([
-    await register(keys.bob),
-    await register(keys.charlie),
-    await register(keys.dave),
-  ]).toEqual([1, 2, 3]);
-  await client.addStake({
-    netuid,
-    coldkey: keys.bob.coldkey,
-    hotkey: keys.bob.hotkey.address,
-    amount: 1_000n * 1_000_000_000n,
-  });
-  for (let i = 0; i < 6; i++) {
-    const mg = await client.metagraph(netuid);
-    if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;
-    await devnet.newBlocks(6);
-  }
-  await devnet.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+  ({ devnet, client, netuid, keys } = await startValidatorSubnet(walletDir));
 });
 
 afterAll(async () => {

@@ -7,19 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChainClient, neuronByHotkey } from '@subnet/chain';
-import { type Devnet, startDevnet } from '@subnet/chain/devnet';
-import {
-  type DevKeys,
-  devKeys,
-  startTcpProxy,
-  type TcpProxy,
-  writeDevWallets,
-} from '@subnet/chain/testing';
+import type { ChainClient } from '@subnet/chain';
+import type { Devnet } from '@subnet/chain/devnet';
+import { startTcpProxy, type TcpProxy } from '@subnet/chain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health } from '../../src/status/index';
 import { openStorage } from '../../src/storage/index';
-import { chainWeights } from '../support/testHelpers';
+import { chainWeights, startValidatorSubnet } from '../support/testHelpers';
 import { type LogLine, spawnValidator, type ValidatorProcess } from './validatorProcess';
 
 /**
@@ -46,7 +40,6 @@ const API_KEY = {
 let devnet: Devnet;
 let client: ChainClient;
 let proxy: TcpProxy;
-let keys: Awaited<ReturnType<typeof devKeys>>;
 let walletDir: string;
 let dataDir: string;
 let netuid: number;
@@ -71,10 +64,6 @@ async function until<T>(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function register(k: DevKeys): Promise<number> {
-  return client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });
 }
 
 async function lastUpdate(uid: number): Promise<number> {
@@ -119,29 +108,7 @@ const isWeightsSet = (l: LogLine) => l.msg === 'weights set';
 beforeAll(async () => {
   walletDir = mkdtempSync(join(tmpdir(), 'validator-outage-'));
   dataDir = join(walletDir, 'db');
-  await writeDevWallets(walletDir);
-  devnet = await startDevnet();
-  netuid = devnet.netuid;
-  client = await ChainClient.connect({ network: devnet.endpoint });
-  keys = await devKeys();
-  // One after another, so the uids are fixed: bob 1, charlie 2, dave 3.
-  expect([
-    await register(keys.bob),
-    await register(keys.charlie),
-    await register(keys.dave),
-  ]).toEqual([1, 2, 3]);
-  await client.addStake({
-    netuid,
-    coldkey: keys.bob.coldkey,
-    hotkey: keys.bob.hotkey.address,
-    amount: 1_000n * 1_000_000_000n,
-  });
-  for (let i = 0; i < 6; i++) {
-    const mg = await client.metagraph(netuid);
-    if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;
-    await devnet.newBlocks(6);
-  }
-  await devnet.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+  ({ devnet, client, netuid } = await startValidatorSubnet(walletDir));
 
   // What the validator has stored before it first runs: the metagraph, a period's scores (no
   // work loop runs: checking.models is empty, so weights come from these), a moving score and

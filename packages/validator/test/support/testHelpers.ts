@@ -1,10 +1,49 @@
 /**
  * Small pieces the validator's tests share: a logger whose JSON lines land in an array, the
- * weights a uid has on chain, and a metagraph neuron serving on loopback.
+ * weights a uid has on chain, a metagraph neuron serving on loopback, and a devnet subnet with
+ * the validator (bob) registered and permitted.
  */
-import type { Neuron } from '@subnet/chain';
-import type { Devnet } from '@subnet/chain/devnet';
+import { ChainClient, type Neuron, neuronByHotkey } from '@subnet/chain';
+import { type Devnet, startDevnet } from '@subnet/chain/devnet';
+import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import pino, { type Logger } from 'pino';
+
+export interface ValidatorSubnet {
+  devnet: Devnet;
+  client: ChainClient;
+  netuid: number;
+  keys: Awaited<ReturnType<typeof devKeys>>;
+}
+
+/**
+ * A devnet whose subnet has bob (uid 1, staked to a validator permit), charlie (uid 2) and dave
+ * (uid 3) registered, one weight accepted per uid, and the dev wallets written to `walletDir`.
+ */
+export async function startValidatorSubnet(walletDir: string): Promise<ValidatorSubnet> {
+  await writeDevWallets(walletDir);
+  const devnet = await startDevnet();
+  const netuid = devnet.netuid;
+  const client = await ChainClient.connect({ network: devnet.endpoint });
+  const keys = await devKeys();
+  const register = (k: DevKeys) =>
+    client.burnedRegister({ netuid, coldkey: k.coldkey, hotkey: k.hotkey.address });
+  // One after another, so the uids are fixed: bob 1, charlie 2, dave 3.
+  const uids = [await register(keys.bob), await register(keys.charlie), await register(keys.dave)];
+  if (uids.join() !== '1,2,3') throw new Error(`registered at uids ${uids.join()}, not 1,2,3`);
+  await client.addStake({
+    netuid,
+    coldkey: keys.bob.coldkey,
+    hotkey: keys.bob.hotkey.address,
+    amount: 1_000n * 1_000_000_000n,
+  });
+  for (let i = 0; i < 6; i++) {
+    const mg = await client.metagraph(netuid);
+    if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;
+    await devnet.newBlocks(6);
+  }
+  await devnet.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+  return { devnet, client, netuid, keys };
+}
 
 export function captureLogger(lines: Array<Record<string, unknown>>): Logger {
   return pino(
