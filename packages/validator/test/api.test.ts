@@ -520,4 +520,41 @@ describe('organic work and the period budget', () => {
     expect(rows[0]?.taskId).toBe(rows[1]?.taskId);
     expect(rows[0]?.taskId).toMatch(/^organic-/);
   });
+
+  // A client that goes away must not make miners look like they failed (a cheap way to hurt
+  // them): its cancelled attempts are not stored.
+  it('stores nothing against a miner when the client went away', async () => {
+    await storage.miners.syncMetagraph(
+      metagraph.neurons.map((n) => ({ uid: n.uid, hotkey: n.hotkey })),
+      NOW,
+    );
+    const before = async () =>
+      [...(await storage.results.listForUid(1)), ...(await storage.results.listForUid(2))].length;
+    const count = await before();
+    const gateway = new DendriteGateway({
+      dendrite,
+      metagraph: () => metagraph,
+      selfHotkey: metagraph.neurons[0]?.hotkey ?? '',
+      logger: pino({ level: 'silent' }),
+      results: storage.results,
+      now: () => NOW,
+    });
+    const gone = new AbortController();
+    gone.abort();
+    await expect(
+      gateway.image(TextToImage, { prompt: 'a cat', seed: 1, model: 'sdxl-base' }, gone.signal),
+    ).rejects.toThrow('no miner answered');
+    const events: unknown[] = [];
+    const stream = gateway.text(
+      {
+        kind: 'chat',
+        input: { messages: [{ role: 'user', content: 'hi' }], model: 'tiny-llm', seed: 1 },
+      },
+      gone.signal,
+    );
+    // The stream ends with nothing: nobody is listening any more.
+    for await (const e of stream) events.push(e);
+    expect(events).toEqual([]);
+    expect(await before()).toBe(count);
+  });
 });

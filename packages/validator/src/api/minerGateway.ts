@@ -109,16 +109,25 @@ export class DendriteGateway implements MinerGateway {
     }
   }
 
-  /** Stores one attempt as an organic result (a storage failure is logged, not thrown). */
-  async #record(
-    kind: TaskKind,
-    target: Target,
-    taskId: string,
-    startedMs: number,
-    status: number,
-    error?: string,
-  ): Promise<void> {
+  /**
+   * Stores one attempt as an organic result (a storage failure is logged, not thrown). An attempt
+   * the client cut short (it went away) says nothing of the miner and is not stored; a refusal
+   * (4xx) of an organic request is stored but not scored against the miner (the request was the
+   * client's: see `TaskResultsRepo.summarize`).
+   */
+  async #record(a: {
+    kind: TaskKind;
+    target: Target;
+    taskId: string;
+    startedMs: number;
+    status: number;
+    error?: string | undefined;
+    /** The client's request: aborted when it went away. */
+    signal: AbortSignal;
+  }): Promise<void> {
     if (!this.#o.results) return;
+    if (a.status !== StatusCode.Success && a.signal.aborted) return;
+    const { kind, target, taskId, startedMs, status, error } = a;
     const now = this.#now();
     await this.#o.results
       .record({
@@ -154,17 +163,34 @@ export class DendriteGateway implements MinerGateway {
           const code = status ?? StatusCode.InternalError;
           if (started && !ended) {
             // Cut off after the first token: the answer cannot move to another miner.
-            await this.#record(kind, target, taskId, startedMs, code === 200 ? 502 : code, 'cut');
+            await this.#record({
+              kind,
+              target,
+              taskId,
+              startedMs,
+              status: code === 200 ? 502 : code,
+              error: 'cut',
+              signal,
+            });
             yield {
               type: 'error',
               message: `the miner's stream ended early (${status} ${message})`,
             };
           }
           if (started) {
-            if (ended) await this.#record(kind, target, taskId, startedMs, code);
+            if (ended)
+              await this.#record({ kind, target, taskId, startedMs, status: code, signal });
             return;
           }
-          await this.#record(kind, target, taskId, startedMs, code, message ?? undefined);
+          await this.#record({
+            kind,
+            target,
+            taskId,
+            startedMs,
+            status: code,
+            error: message ?? undefined,
+            signal,
+          });
           this.#log.warn(
             { uid: target.uid, status, message },
             'miner did not stream an answer; trying the next',
@@ -203,17 +229,18 @@ export class DendriteGateway implements MinerGateway {
       };
       const status = answered.dendrite.status_code ?? StatusCode.InternalError;
       if (status === StatusCode.Success && answered.image_b64) {
-        await this.#record(kind, target, taskId, startedMs, status);
+        await this.#record({ kind, target, taskId, startedMs, status, signal });
         return { fields: answered, minerUid: target.uid };
       }
-      await this.#record(
+      await this.#record({
         kind,
         target,
         taskId,
         startedMs,
-        status === StatusCode.Success ? 502 : status,
-        answered.dendrite.status_message ?? 'no image',
-      );
+        status: status === StatusCode.Success ? 502 : status,
+        error: answered.dendrite.status_message ?? 'no image',
+        signal,
+      });
       this.#log.warn(
         { uid: target.uid, status: answered.dendrite.status_code },
         'miner did not answer the image task; trying the next',

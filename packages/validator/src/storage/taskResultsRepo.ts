@@ -157,7 +157,12 @@ export class TaskResultsRepo {
     return rows.length;
   }
 
-  /** Per uid and task kind, over results created in [fromMs, toMs) (excused ones left out). */
+  /**
+   * Per uid and task kind, over results created in [fromMs, toMs). Left out: results excused as
+   * the validator's own outage, and organic refusals (4xx other than 408 and 429): an organic
+   * request is the client's, and a client's mistake must never count against a miner, while a
+   * refusal of the validator's own well-formed synthetic task does.
+   */
   summarize(fromMs: number, toMs: number): Promise<ResultSummary[]> {
     return this.db.query<ResultSummary>(
       `SELECT uid, task_kind AS "taskKind",
@@ -167,6 +172,7 @@ export class TaskResultsRepo {
          avg(check_score) FILTER (WHERE checked) AS "meanCheckScore",
          avg(duration_ms) FILTER (WHERE status_code BETWEEN 200 AND 299) AS "meanDurationMs"
        FROM task_results WHERE created_ms >= $1 AND created_ms < $2 AND NOT excused
+         AND NOT (organic AND status_code BETWEEN 400 AND 499 AND status_code NOT IN (408, 429))
        GROUP BY uid, task_kind ORDER BY uid, task_kind`,
       [fromMs, toMs],
     );
