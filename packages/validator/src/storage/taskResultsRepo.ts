@@ -159,9 +159,10 @@ export class TaskResultsRepo {
 
   /**
    * Per uid and task kind, over results created in [fromMs, toMs). Left out: results excused as
-   * the validator's own outage, and organic refusals (4xx other than 408 and 429): an organic
-   * request is the client's, and a client's mistake must never count against a miner, while a
-   * refusal of the validator's own well-formed synthetic task does.
+   * the validator's own outage, and organic refusals (4xx other than 408): an organic request is
+   * the client's, and a client's mistake (or a client flooding the API past what miners offered,
+   * answered 429) must never count against a miner, while a refusal of the validator's own
+   * well-formed synthetic task does.
    */
   summarize(fromMs: number, toMs: number): Promise<ResultSummary[]> {
     return this.db.query<ResultSummary>(
@@ -172,7 +173,7 @@ export class TaskResultsRepo {
          avg(check_score) FILTER (WHERE checked) AS "meanCheckScore",
          avg(duration_ms) FILTER (WHERE status_code BETWEEN 200 AND 299) AS "meanDurationMs"
        FROM task_results WHERE created_ms >= $1 AND created_ms < $2 AND NOT excused
-         AND NOT (organic AND status_code BETWEEN 400 AND 499 AND status_code NOT IN (408, 429))
+         AND NOT (organic AND status_code BETWEEN 400 AND 499 AND status_code <> 408)
        GROUP BY uid, task_kind ORDER BY uid, task_kind`,
       [fromMs, toMs],
     );
