@@ -76,7 +76,6 @@ export {
   planPeriod,
   spareCapacity,
   takeQuery,
-  takeQueryFor,
 } from './schedule';
 export { Slots, SlotsAborted } from './slots';
 export { drawMask, drawScene, drawScribble } from './syntheticImages';
@@ -104,6 +103,7 @@ export {
   DEFAULT_KIND_SETTINGS,
   DEFAULT_WORK_SETTINGS,
   type KindSettings,
+  perKind,
   type WorkSettings,
   workSettings,
   workSettingsFromConfig,

@@ -86,7 +86,7 @@ export function periodReliability(
   s: Pick<ResultSummary, 'total' | 'succeeded'> | undefined,
   offered: number | undefined,
 ): number {
-  if (s && s.total > 0) return s.succeeded / s.total;
+  if (s && s.total > 0) return reliability(s);
   return (offered ?? 0) > 0 ? 1 : 0;
 }
 

@@ -30,14 +30,14 @@ import type { CheckModels } from './checkTypes';
 import { findOutages } from './outages';
 import { foldPeriodScores } from './periodScores';
 import { type BoundedCapacity, boundCapacities, fitToBudget, queryCapacity } from './queryCapacity';
-import type { MinerTarget, QueryOutcome } from './queryMiner';
+import type { MinerTarget } from './queryMiner';
 import { runPlannedQuery, type Step, type WorkDeps } from './runPlannedQuery';
 import { markSent, type PeriodPlan, type PlannedQuery, planPeriod, takeQuery } from './schedule';
 import { Slots } from './slots';
 import type { SyntheticProfile } from './syntheticTasks';
 import { taskSeedAt } from './taskSeeds';
 import type { WorkMetrics } from './workMetrics';
-import { DEFAULT_WORK_SETTINGS, type WorkSettings } from './workSettings';
+import { DEFAULT_WORK_SETTINGS, perKind, type WorkSettings } from './workSettings';
 
 /** The stored index of the next synthetic seed, so a restart does not repeat seeds. */
 export const SEED_INDEX_KEY = 'work.seedIndex';
@@ -222,9 +222,7 @@ export class PeriodWorkLoop implements WorkLoop {
             Math.min(wallMs * settings.spread, (deadlineMs - startMs) * settings.spread),
           ),
           headToHeadShare: this.#o.headToHeadShare ?? 0.25,
-          costs: Object.fromEntries(
-            Object.entries(settings.kinds).map(([kind, k]) => [kind, k.cost]),
-          ),
+          costs: perKind(settings, 'cost'),
         },
       );
       const planned = this.#plan.queries.length;
@@ -287,12 +285,8 @@ export class PeriodWorkLoop implements WorkLoop {
         toMs: nowMs + 1,
         hotkeys: new Map(mg.neurons.map((n) => [n.uid, n.hotkey])),
         offered: new Map([...offers].map(([uid, b]) => [uid, b.volumes])),
-        costs: Object.fromEntries(
-          Object.entries(settings.kinds).map(([kind, k]) => [kind, k.cost]),
-        ),
-        expectedSeconds: Object.fromEntries(
-          Object.entries(settings.kinds).map(([kind, k]) => [kind, k.expectedSeconds]),
-        ),
+        costs: perKind(settings, 'cost'),
+        expectedSeconds: perKind(settings, 'expectedSeconds'),
       });
       const elu = performance.eventLoopUtilization(elu0);
       const report: PeriodReport = {
@@ -588,5 +582,3 @@ function runPlannedQueryAfter(
 export function createWorkLoop(options: WorkLoopOptions): PeriodWorkLoop {
   return new PeriodWorkLoop(options);
 }
-
-export type { QueryOutcome };

@@ -117,6 +117,16 @@ export const DEFAULT_WORK_SETTINGS: WorkSettings = Object.freeze({
   ),
 });
 
+/** One figure of every kind's settings, by kind (what the planner and the scores take). */
+export function perKind(
+  settings: WorkSettings,
+  figure: keyof KindSettings,
+): Record<TaskKind, number> {
+  return Object.fromEntries(
+    TASK_KINDS.map((kind) => [kind, settings.kinds[kind][figure]]),
+  ) as Record<TaskKind, number>;
+}
+
 /** The defaults with some settings replaced (per kind, only the fields given). */
 export function workSettings(
   overrides: Partial<Omit<WorkSettings, 'kinds'>> & {
