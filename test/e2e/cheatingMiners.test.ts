@@ -70,6 +70,8 @@ interface Outcome {
   period: number;
   kind: string;
   atMs: number;
+  /** The block the weights landed in. */
+  block?: number;
 }
 const outcomes: Outcome[] = [];
 let wake: () => void = () => undefined;
@@ -89,7 +91,12 @@ beforeAll(async () => {
     checkShare: 1,
     llmSampleMatch: true,
     onPeriodDone: (period, outcome) => {
-      outcomes.push({ period, kind: outcome.kind, atMs: Date.now() });
+      outcomes.push({
+        period,
+        kind: outcome.kind,
+        atMs: Date.now(),
+        ...('block' in outcome ? { block: outcome.block } : {}),
+      });
       wake();
     },
   });
@@ -110,7 +117,12 @@ function miner(name: string): LocalMiner {
  * The first period the validator worked in full, and when its weights were set (`atMs`) and the
  * period before's (`sinceMs`): the validator joined that one part-way and planned only its share.
  */
-async function firstSetPeriod(): Promise<{ period: number; atMs: number; sinceMs: number }> {
+async function firstSetPeriod(): Promise<{
+  period: number;
+  atMs: number;
+  sinceMs: number;
+  block: number;
+}> {
   const sets = () => outcomes.filter((o) => o.kind === 'set');
   await new Promise<void>((resolve) => {
     wake = () => {
@@ -119,12 +131,20 @@ async function firstSetPeriod(): Promise<{ period: number; atMs: number; sinceMs
     wake();
   });
   const [before, full] = sets() as [Outcome, Outcome];
-  return { period: full.period, atMs: full.atMs, sinceMs: before.atMs };
+  return {
+    period: full.period,
+    atMs: full.atMs,
+    sinceMs: before.atMs,
+    block: full.block as number,
+  };
 }
 
 /** SubtensorModule.Weights of the validator's uid, read from the chain's storage. */
 async function chainWeights(): Promise<Map<number, number>> {
-  const query = net.devnet.api.query.subtensorModule?.weights;
+  // As of the block the first full period's weights landed in (later periods set others).
+  const { block } = await firstSetPeriod();
+  const api = await net.devnet.api.at(await net.devnet.api.rpc.chain.getBlockHash(block));
+  const query = api.query.subtensorModule?.weights;
   if (!query) throw new Error('the runtime has no SubtensorModule.Weights');
   const row = (await query(net.netuid, net.validator.uid)).toJSON() as Array<[number, number]>;
   return new Map(row);
