@@ -346,13 +346,15 @@ describe('a miner that stops answering', () => {
     await run(first);
     const dave = mg.neurons.find((n) => n.hotkey === keys.dave.hotkey.address)?.uid;
     await miners[1]?.close();
+    const sinceMs = Date.now();
     const result = await run(first + 1);
     await loop.close();
     const row = result.scores.find((s) => s.uid === dave);
     expect(row?.components.check).toBe(0);
     expect(row?.components.volume).toBe(0);
-    const failed = await db.storage.results.listForUid(dave as number);
-    // Its two queries of this period failed and count (the outage test before excused others).
-    expect(failed.filter((r) => r.statusCode !== 200 && !r.excused).length).toBe(2);
+    // This period: its two planned queries (and any fallback sent its way) all failed, and count.
+    const failed = await db.storage.results.listForUid(dave as number, { sinceMs });
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(failed.map((r) => [r.statusCode, r.excused])).toEqual(failed.map(() => [503, false]));
   });
 });
