@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
-import { type Devnet, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
+import { type Devnet, type DevnetRuntime, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
 import {
@@ -49,6 +49,8 @@ export interface LocalNetworkOptions {
   apiPort?: number;
   /** Port of the devnet (default 0: a free one). */
   chainPort?: number;
+  /** Which subtensor runtime the devnet runs (default: the devnet's, spec 293). */
+  runtime?: DevnetRuntime;
   onPeriodDone?: (period: number, outcome: WeightsOutcome) => void;
   /** The miners to run (default: charlie and dave, honest, serving `MINER_TASKS`). */
   miners?: readonly LocalMinerSpec[];
@@ -159,6 +161,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const chain = await startDevnet({
       logger: log,
       ...(options.chainPort ? { port: options.chainPort } : {}),
+      ...(options.runtime ? { runtime: options.runtime } : {}),
     });
     devnet = chain;
     undo.push(() => chain.close());
@@ -210,7 +213,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         external: true,
       });
     }
-    await chain.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535 });
+    // One validator slot: the validator is bob. A runtime whose subnets emit once started
+    // (spec 293) pays the owner's hotkey and the miners alpha each epoch; with more slots they
+    // would get validator permits too, and each miner would offer bob only his stake's share of
+    // its volume (a volume of 1 image then rounds down to none).
+    await chain.sudoSet({ minAllowedWeights: 1, maxWeightLimit: 65535, maxAllowedValidators: 1 });
     for (let i = 0; i < 10; i++) {
       const mg = await client.metagraph(netuid);
       if (neuronByHotkey(mg, keys.bob.hotkey.address)?.validatorPermit) break;

@@ -81,6 +81,12 @@ beforeAll(async () => {
   net = await startLocalNetwork({
     logger: pino({ level: 'warn' }),
     dir,
+    // Spec 218: these suites judge the validator against adversaries on the chain's clock (weights
+    // at the same block of each period, within one block). Under chopsticks on a 2-core box a
+    // spec-293 block takes 1.1-1.5 s to build, longer than the 1 s interval, so that clock itself
+    // slips there. The runtime's own paths are covered on 293 by the chain package and the
+    // local-network suite.
+    runtime: 'spec218',
     blockMs: 1000,
     // Every answer of seven miners is re-run (images regenerated, texts re-sampled): periods of
     // 12 s and two checks at once leave the checks room on a loaded 2-core box.

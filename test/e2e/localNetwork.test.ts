@@ -17,7 +17,7 @@ import {
 
 let net: LocalNetwork;
 let dir: string;
-const outcomes: Array<{ period: number; kind: string }> = [];
+const outcomes: Array<{ period: number; kind: string; path?: string; values?: number[] }> = [];
 let wake: () => void = () => undefined;
 
 beforeAll(async () => {
@@ -30,7 +30,11 @@ beforeAll(async () => {
     periodBlocks: 12,
     apiPort: 0,
     onPeriodDone: (period, outcome) => {
-      outcomes.push({ period, kind: outcome.kind });
+      outcomes.push({
+        period,
+        kind: outcome.kind,
+        ...(outcome.kind === 'committed' ? { path: outcome.path, values: outcome.values } : {}),
+      });
       wake();
     },
   });
@@ -113,4 +117,29 @@ describe('the local network', () => {
     expect(body.choices[0]?.message.role).toBe('assistant');
     expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('with commit-reveal switched on, commits (hash: the devnet has no drand pulses) and reveals', async () => {
+    await net.devnet.sudoSet({ commitRevealWeightsEnabled: true });
+    const committed = () => outcomes.find((o) => o.kind === 'committed');
+    await new Promise<void>((resolve) => {
+      wake = () => {
+        if (committed()) resolve();
+      };
+      wake();
+    });
+    expect(committed()?.path).toBe('commit_hash');
+    const storage = net.validator.running.storage;
+    const revealed = async () => {
+      const rows = await storage.weights.history(net.netuid, 50);
+      return rows.find((r) => r.path === 'commit_hash' && r.revealedBlock !== null);
+    };
+    const deadline = Date.now() + 90_000;
+    let row = await revealed();
+    while (!row && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      row = await revealed();
+    }
+    expect(row).toMatchObject({ status: 'done', mode: 'commit' });
+    expect((await chainWeights(net.validator.uid)).map(([, v]) => v)).toEqual(row?.weights);
+  }, 150_000);
 });

@@ -35,6 +35,11 @@ export const ChainErrorCode = {
   KeyfileExists: 'CHAIN_KEYFILE_EXISTS',
   /** The chain spec for the devnet could not be found, downloaded or verified. */
   ChainSpec: 'CHAIN_SPEC_UNAVAILABLE',
+  /**
+   * A timelock (drand IBE) ciphertext, envelope, pulse signature or weights payload was malformed,
+   * too large, or did not decrypt (`TimelockError.reason` says which).
+   */
+  Timelock: 'CHAIN_TIMELOCK',
 } as const;
 export type ChainErrorCode = (typeof ChainErrorCode)[keyof typeof ChainErrorCode];
 

@@ -1,5 +1,5 @@
 // Acceptance 4 and 5 of the chain issue: `pnpm devnet` as a user runs it prints a usable
-// endpoint; killing the chain mid-run, the client reconnects when it returns.
+// endpoint; killing the chain mid-run, the client reconnects when it returns. On each runtime.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -75,27 +75,32 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
   });
 }
 
-let child: ChildProcess | undefined;
-let client: ChainClient | undefined;
-let restarted: Devnet | undefined;
+describe.each([
+  ['spec218', 218],
+  ['spec293', 293],
+] as const)('pnpm devnet --runtime %s, then the chain killed mid-run', (runtime, specVersion) => {
+  let child: ChildProcess | undefined;
+  let client: ChainClient | undefined;
+  let restarted: Devnet | undefined;
 
-afterAll(async () => {
-  if (child) killGroup(child, 'SIGKILL');
-  await client?.close();
-  await restarted?.close();
-});
+  afterAll(async () => {
+    if (child) killGroup(child, 'SIGKILL');
+    await client?.close();
+    await restarted?.close();
+  });
 
-describe('pnpm devnet, then the chain killed mid-run', () => {
   it('prints a usable endpoint; the client reconnects after a restart and the next calls succeed', async () => {
     const port = await freePort();
-    child = spawnDevnet(['--port', String(port), '--json']);
+    child = spawnDevnet(['--runtime', runtime, '--port', String(port), '--json']);
     const line = await waitForLine(child, /^\{.*"endpoint"/, 180_000);
     const info = JSON.parse(line) as {
       endpoint: string;
       netuid: number;
+      specVersion: number;
       wallets: { name: string; hotkey: string }[];
     };
     expect(info.endpoint).toBe(`ws://127.0.0.1:${port}`);
+    expect(info.specVersion).toBe(specVersion);
     expect(info.wallets.map((w) => w.name)).toContain('bob');
 
     client = await ChainClient.connect({
@@ -125,7 +130,7 @@ describe('pnpm devnet, then the chain killed mid-run', () => {
 
     // It comes back (a fresh chain on the same port): the next calls succeed, an extrinsic
     // included (the nonce is asked of the chain again, not carried over).
-    restarted = await startDevnet({ port });
+    restarted = await startDevnet({ port, runtime });
     expect(await client.blockNumber()).toBeGreaterThanOrEqual(1);
     expect(client.isConnected).toBe(true);
     expect(

@@ -1,4 +1,4 @@
-// ChainClient through chain outages: a real devnet (the spec-218 runtime in chopsticks) behind a
+// ChainClient through chain outages: a real devnet (spec 218 and spec 293 in chopsticks) behind a
 // TCP proxy that is cut (listener closed, open connections destroyed: reconnects are refused)
 // and restored on the same port. Calls fail within a bounded time while it is down; the block
 // subscription of `watchMetagraph` and extrinsic submission resume without a new client.
@@ -11,12 +11,6 @@ import { type DevKeys, devKeys, startTcpProxy, type TcpProxy } from '../src/test
 
 const CONNECT_TIMEOUT_MS = 2_000;
 const CALL_TIMEOUT_MS = 3_000;
-
-let devnet: Devnet;
-let proxy: TcpProxy;
-let client: ChainClient;
-let alice: DevKeys;
-let netuid: number;
 
 async function until<T>(
   what: string,
@@ -40,30 +34,36 @@ async function failure(p: Promise<unknown>): Promise<{ code: unknown; ms: number
   );
 }
 
-function remark(text: string) {
-  return client.api.tx.system.remark(`0x${Buffer.from(text).toString('hex')}`);
-}
+describe.each(['spec218', 'spec293'] as const)('ChainClient through outages of %s', (runtime) => {
+  let devnet: Devnet;
+  let proxy: TcpProxy;
+  let client: ChainClient;
+  let alice: DevKeys;
+  let netuid: number;
 
-beforeAll(async () => {
-  devnet = await startDevnet({ blockMode: { intervalMs: 300 } });
-  netuid = devnet.netuid;
-  proxy = await startTcpProxy({ targetHost: devnet.host, targetPort: devnet.port });
-  client = await ChainClient.connect({
-    network: proxy.endpoint,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    callTimeoutMs: CALL_TIMEOUT_MS,
-    reconnect: { minDelayMs: 100, maxDelayMs: 500 },
+  function remark(text: string) {
+    return client.api.tx.system.remark(`0x${Buffer.from(text).toString('hex')}`);
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ runtime, blockMode: { intervalMs: 300 } });
+    netuid = devnet.netuid;
+    proxy = await startTcpProxy({ targetHost: devnet.host, targetPort: devnet.port });
+    client = await ChainClient.connect({
+      network: proxy.endpoint,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      callTimeoutMs: CALL_TIMEOUT_MS,
+      reconnect: { minDelayMs: 100, maxDelayMs: 500 },
+    });
+    alice = (await devKeys()).alice;
   });
-  alice = (await devKeys()).alice;
-});
 
-afterAll(async () => {
-  await client?.close();
-  await proxy?.close();
-  await devnet?.close();
-});
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.close();
+    await devnet?.close();
+  });
 
-describe('ChainClient through chain outages', () => {
   it('reports the outage, fails calls within the connect timeout, and resumes watching and submitting', async () => {
     const seen: Metagraph[] = [];
     const stop = await client.watchMetagraph(netuid, { onUpdate: (mg) => seen.push(mg) });

@@ -330,7 +330,19 @@ describe('metagraph sync', () => {
       everyBlocks: 1,
     });
     const first = await sync.first;
-    for (const n of first.neurons) {
+    // One free uid, no immunity: ferdie fills the subnet, then eve's registration replaces a uid
+    // (on spec 293, whose subnet emits, often ferdie's: the newest with the lowest pruning score).
+    await devnet.sudoSet({ maxAllowedUids: first.n + 1, immunityPeriod: 0 });
+    await register(keys.ferdie);
+    await devnet.newBlocks(1);
+    let full = first;
+    for (let i = 0; i < 20 && full.n === first.n; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      full = sync.latest() ?? first;
+    }
+    expect(full.n).toBe(first.n + 1);
+    // Every uid has a history, so the one eve takes loses one.
+    for (const n of full.neurons) {
       await storage.scores.setMoving({
         uid: n.uid,
         taskKind: 'text',
@@ -340,10 +352,6 @@ describe('metagraph sync', () => {
         updatedMs: 1,
       });
     }
-    // One free uid, no immunity: ferdie fills the subnet, then eve's registration replaces a uid.
-    await devnet.sudoSet({ maxAllowedUids: first.n + 1, immunityPeriod: 0 });
-    await register(keys.ferdie);
-    await devnet.newBlocks(1);
     const uid = await register(keys.eve);
     let replaced = false;
     for (let i = 0; i < 10 && !replaced; i++) {
@@ -354,9 +362,9 @@ describe('metagraph sync', () => {
     await sync.stop();
     expect(replaced).toBe(true);
     const moving = await storage.scores.listMoving();
-    expect(uid).toBeLessThan(first.n);
+    expect(uid).toBeLessThan(full.n);
     expect(moving.map((m) => m.uid)).toEqual(
-      first.neurons.map((n) => n.uid).filter((u) => u !== uid),
+      full.neurons.map((n) => n.uid).filter((u) => u !== uid),
     );
     expect(
       lines.find(

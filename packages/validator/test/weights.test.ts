@@ -150,7 +150,7 @@ describe('set_weights', () => {
     expect(outcome).toMatchObject({ kind: 'skipped', reason: 'rate_limited' });
     const skipped = lines.find((l) => l.reason === 'rate_limited');
     expect(skipped?.msg).toMatch(
-      /^weights skipped: subnet \d+ allows weights every 100 blocks; last set at block \d+, \d+ more block\(s\) to wait$/,
+      /^weights skipped: weights: subnet \d+ allows weights every 100 blocks; uid 1 last set them at block \d+, \d+ more block\(s\) to wait$/,
     );
     expect(skipped?.level).toBe(30);
     expect(devnet.head()).toBe(head);
@@ -191,13 +191,22 @@ describe('a refused extrinsic', () => {
     expect(outcome.kind === 'failed' ? outcome.error : '').toMatch(
       /^SubtensorModule\.UidVecContainInvalidOne/,
     );
+    // Stored before it was sent, then marked failed with the chain's reason.
     const [row] = await storage.weights.history(netuid, 1);
-    expect(row).toMatchObject({ mode: 'set', status: 'failed', uids: [], weights: [] });
+    expect(row).toMatchObject({
+      mode: 'set',
+      path: 'set',
+      status: 'failed',
+      block: null,
+      uids: [charlieUid, 9],
+      weights: [65535, 65535],
+    });
+    expect(row?.error).toMatch(/^SubtensorModule\.UidVecContainInvalidOne/);
     expect(
       lines.some(
         (l) =>
           l.level === 40 &&
-          String(l.msg).startsWith('set_weights failed: SubtensorModule.UidVecContainInvalidOne'),
+          String(l.msg).startsWith('set refused: SubtensorModule.UidVecContainInvalidOne'),
       ),
     ).toBe(true);
   });
@@ -237,20 +246,27 @@ describe('commit-reveal', () => {
     const expected = { uids: [charlieUid, daveUid], values: [65535, 16384] };
     expect(committed).toMatchObject({ kind: 'committed', period: 4, ...expected });
     const [pending] = await storage.weights.pendingCommits(netuid);
-    const [onChain] = await client.storedCommits(netuid, bob.hotkey.address);
+    const [onChain] = await client.weights.hashCommits(netuid, bob.hotkey.address);
     expect(pending?.commitHash).toBe(onChain?.hash);
-    expect(pending).toMatchObject({ mode: 'commit', status: 'pending', weights: expected.values });
+    expect(pending).toMatchObject({
+      mode: 'commit',
+      path: 'commit_hash',
+      status: 'pending',
+      weights: expected.values,
+      block: committed.kind === 'committed' ? committed.block : -1,
+    });
+    expect(onChain?.window).toBe('waiting');
     expect(pending?.revealAfterBlock).toBe(onChain?.firstRevealBlock);
 
     // Restart: storage closed and opened again, a new setter with nothing in memory.
     await storage.close();
     storage = await openStorage(config);
     const restarted = setter();
-    expect(await restarted.revealDue()).toEqual([
+    expect(await restarted.followUp()).toEqual([
       { kind: 'waiting', id: pending?.id, firstRevealBlock: onChain?.firstRevealBlock },
     ]);
     while (devnet.head() + 1 < (onChain?.firstRevealBlock ?? 0)) await devnet.newBlocks(1);
-    const [revealed] = await restarted.revealDue();
+    const [revealed] = await restarted.followUp();
     expect(revealed).toMatchObject({ kind: 'revealed', id: pending?.id });
     const bobUid = (await client.uidForHotkey(netuid, bob.hotkey.address)) as number;
     expect(await chainWeights(bobUid)).toEqual(expected);

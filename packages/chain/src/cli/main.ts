@@ -27,6 +27,10 @@ Commands:
       burned_register the hotkey on the subnet, paid by the coldkey. Prints the uid.
   metagraph --netuid <n> [--json]
       The subnet's neurons as a table.
+  weights policy --netuid <n> [--json]
+      How the chain wants weights on the subnet: the path a validator takes (set_weights, hash
+      commit/reveal or timelocked commits to a drand round) and why, with commit-reveal on/off
+      and version, reveal period, tempo, rate limit, version key, mechanisms, drand round.
 
 Common options:
   --network <name|url>   finney, test, local (default) or ws://host:port
@@ -143,6 +147,35 @@ async function main(): Promise<void> {
         out(JSON.stringify(mg, (_k, val) => (typeof val === 'bigint' ? val.toString() : val)));
       } else {
         out(metagraphTable(mg));
+      }
+    } finally {
+      await client.close();
+    }
+    return;
+  }
+  if (cmd === 'weights' && sub === 'policy') {
+    const id = netuid();
+    const client = await ChainClient.connect({ network: str('network') ?? 'local' });
+    try {
+      const p = await client.weights.policy(id);
+      if (v.json) {
+        out(JSON.stringify(p, (_k, val) => (typeof val === 'bigint' ? val.toString() : val)));
+      } else {
+        out(`path               ${p.path} (${p.reason})`);
+        out(
+          `commit-reveal      ${p.commitReveal ? 'on' : 'off'}${p.commitRevealVersion === undefined ? '' : `, version ${p.commitRevealVersion}`}`,
+        );
+        out(
+          `reveal period      ${p.revealPeriodEpochs} epoch(s), tempo ${p.tempo}, ${p.epochModel} epochs`,
+        );
+        out(`rate limit         ${p.rateLimit} blocks`);
+        out(`version key        >= ${p.versionKey}`);
+        out(
+          `mechanisms         ${p.mechanismCount}${p.mechanismSplit ? ` (split ${p.mechanismSplit.join('/')})` : ''}`,
+        );
+        out(
+          `drand              ${p.drandLastRound > 0n ? `round ${p.drandLastRound} stored` : 'no pulses stored'}`,
+        );
       }
     } finally {
       await client.close();

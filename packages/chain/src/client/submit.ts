@@ -90,7 +90,12 @@ export async function submitExtrinsic(
         const s = result.status;
         if (s.isReady || s.isFuture || s.isBroadcast || s.isInBlock || s.isFinalized) accept();
         if (s.isInvalid || s.isDropped || s.isUsurped || s.isRetracted || s.isFinalityTimeout) {
-          const e = new ChainError(ChainErrorCode.TxRejected, `${label}: transaction ${s.type}`);
+          // Dropped or retracted around a lost connection says nothing sure: unknown, not refused.
+          const unsure = options.lost?.aborted || s.isRetracted || s.isFinalityTimeout;
+          const e = new ChainError(
+            unsure ? ChainErrorCode.Connection : ChainErrorCode.TxRejected,
+            `${label}: transaction ${s.type}${unsure ? '; it may still land' : ''}`,
+          );
           reject(e);
           done(() => fail(e));
           return;
@@ -107,11 +112,13 @@ export async function submitExtrinsic(
         })
         .catch((err: unknown) => {
           const message = (err as Error)?.message ?? String(err);
-          // Not sent, or sent and unanswered because the connection dropped: not a refusal.
-          const lost = options.lost?.aborted || /disconnected|not connected/i.test(message);
+          // Only the node's own answer is a refusal (an RPC error: `1010: Invalid Transaction`,
+          // `1014: Priority is too low`...). Anything else (the connection dropped while it was
+          // being sent, no answer) leaves its fate unknown: it may still land.
+          const refusal = !options.lost?.aborted && isNodeRefusal(err, message);
           const e = new ChainError(
-            lost ? ChainErrorCode.Connection : ChainErrorCode.TxRejected,
-            `${label}: ${message}`,
+            refusal ? ChainErrorCode.TxRejected : ChainErrorCode.Connection,
+            refusal ? `${label}: ${message}` : `${label}: ${message}; the extrinsic may still land`,
             { cause: err },
           );
           reject(e);
@@ -133,6 +140,12 @@ export async function submitExtrinsic(
   const header = await api.rpc.chain.getHeader(blockHash);
   options.log?.debug({ tx: label, block: header.number.toNumber() }, 'extrinsic included');
   return { blockHash, blockNumber: header.number.toNumber(), txHash, events };
+}
+
+/** Whether a failed send was the node refusing it (an RPC error with its code), not a lost answer. */
+function isNodeRefusal(err: unknown, message: string): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return (typeof code === 'number' && code > 0) || /^\d{3,5}:/.test(message);
 }
 
 /** Ends a status subscription; after a lost connection the node has forgotten it already. */

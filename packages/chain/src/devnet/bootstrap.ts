@@ -1,6 +1,7 @@
 import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { NonceTracker } from '../client/nonceTracker.js';
-import { isEvent } from '../client/pallet.js';
+import { call, isEvent, maybeStorage } from '../client/pallet.js';
 import { runtimeAdapter } from '../client/runtimeAdapter.js';
 import { submitExtrinsic } from '../client/submit.js';
 import { ChainError, ChainErrorCode } from '../errors.js';
@@ -18,29 +19,50 @@ const U64_ZERO = '0x0000000000000000';
 
 /**
  * The devnet subnet is registered as a dynamic subnet (the only kind the runtime registers), then
- * switched to the stable mechanism (0) in storage: 1 TAO staked is exactly 1 alpha, so stakes read
- * back exactly. (A fresh dynamic subnet on spec 218 has an empty pool, and stake bought there is
- * 0 alpha.)
+ * switched to the stable mechanism (0) in storage: 1 TAO staked is exactly 1 alpha, with no fee,
+ * so stakes read back exactly. Still honoured on spec 293 (`swap_tao_for_alpha` swaps 1:1 unless
+ * the mechanism is 1). Without it, a fresh dynamic subnet on spec 218 has an empty pool, where
+ * stake buys 0 alpha; on spec 293 the pool starts with the 1000 TAO lock, and 1 TAO staked bought
+ * 0.996018174 alpha (a swap fee of 0.00299 TAO, and slippage).
  */
 const STABLE_MECHANISM = '0x0000';
 
-/** Storage written into the fresh genesis before the first block (chopsticks `import-storage`). */
-export function genesisOverrides(addresses: { sudo: string; funded: readonly string[] }) {
+/**
+ * Global `SubtensorModule` limits a local network does not want, zeroed where the runtime has
+ * them: a subnet can be registered right away, and any stake may set weights.
+ * `WeightsMinStake` (spec 218) is `StakeThreshold` on spec 293; `StartCallDelay` (newer
+ * runtimes) replaced the `DurationOfStartCall` constant of spec 293.
+ */
+const ZEROED_LIMITS = [
+  'NetworkRateLimit',
+  'TxRateLimit',
+  'WeightsMinStake',
+  'StakeThreshold',
+  'StartCallDelay',
+] as const;
+
+/**
+ * Storage written into the fresh genesis before the first extrinsic (chopsticks `setStorage`):
+ * //Alice is sudo, the dev coldkeys are funded, and the limits above are zero.
+ * `hasStorage(item)` says whether the runtime has `SubtensorModule.<item>`.
+ */
+export function genesisOverrides(options: {
+  sudo: string;
+  funded: readonly string[];
+  hasStorage: (item: string) => boolean;
+}) {
+  const limits: Record<string, string> = {};
+  // Raw SCALE bytes: chopsticks deletes a key whose value is a falsy 0 (back to the default).
+  for (const item of ZEROED_LIMITS) if (options.hasStorage(item)) limits[item] = U64_ZERO;
   return {
-    Sudo: { Key: addresses.sudo },
+    Sudo: { Key: options.sudo },
     System: {
-      Account: addresses.funded.map((addr) => [
+      Account: options.funded.map((addr) => [
         [addr],
         { providers: 1, data: { free: DEV_FUNDS_RAO.toString() } },
       ]),
     },
-    SubtensorModule: {
-      // Global limits a local network does not want: a subnet can be registered right away.
-      // Raw SCALE bytes: chopsticks deletes a key whose value is a falsy 0 (back to the default).
-      NetworkRateLimit: U64_ZERO,
-      TxRateLimit: U64_ZERO,
-      WeightsMinStake: U64_ZERO,
-    },
+    SubtensorModule: limits,
   };
 }
 
@@ -70,14 +92,19 @@ export interface BootstrapResult {
   ownerColdkey: string;
 }
 
+/** The devnet's RPC (chopsticks `dev_*` methods are not decorated on `api.rpc`). */
+export interface DevRpc {
+  send(method: string, params: unknown[]): Promise<unknown>;
+}
+
 /**
- * Registers the devnet's subnet with the owner dev wallet (alice), then relaxes its
- * hyperparameters through sudo in one batch. Real extrinsics on the real runtime.
+ * Registers the devnet's subnet with the owner dev wallet (alice), starts it where the runtime
+ * has `start_call` (spec 293 on), and relaxes its hyperparameters through sudo, the last two in
+ * one extrinsic. Real extrinsics on the real runtime.
  */
 export async function bootstrapSubnet(
   api: ApiPromise,
-  /** The devnet's RPC (chopsticks `dev_*` methods are not decorated on `api.rpc`). */
-  rpc: { send(method: string, params: unknown[]): Promise<unknown> },
+  rpc: DevRpc,
   params: SudoSubnetParams,
   log: Logger,
 ): Promise<BootstrapResult> {
@@ -86,15 +113,14 @@ export async function bootstrapSubnet(
   const coldkey = await keypairFromUri(owner.coldkeyUri);
   const hotkey = await keypairFromUri(owner.hotkeyUri);
   const nonces = new NonceTracker();
+  const adapter = runtimeAdapter(api);
 
   const receipt = await submitExtrinsic(
     api,
     nonces,
     coldkey,
-    runtimeAdapter(api).registerNetwork(hotkey.address),
-    {
-      log,
-    },
+    adapter.registerNetwork(hotkey.address),
+    { log },
   );
   const added = receipt.events.find((r) => isEvent(api, r.event, 'NetworkAdded'));
   if (!added) {
@@ -110,8 +136,45 @@ export async function bootstrapSubnet(
   ]);
 
   const calls = sudoParamCalls(api, netuid, { ...DEVNET_SUBNET_DEFAULTS, ...params });
-  const sudoReceipt = await submitExtrinsic(api, nonces, coldkey, sudoBatch(api, calls), { log });
-  checkSudid(api, sudoReceipt.events);
+  let setup: SubmittableExtrinsic<'promise'> = sudoBatch(api, calls);
+  if (adapter.hasStartCall) {
+    await passStartCallDelay(api, rpc, netuid, log);
+    // start_call wants the owner's origin, the hyperparameters root's: one batch by alice
+    // (the sudo key) carries both.
+    setup = api.tx.utility.batchAll([call(api, 'startCall')(netuid), setup]);
+  }
+  const setupReceipt = await submitExtrinsic(api, nonces, coldkey, setup, { log });
+  checkSudid(api, setupReceipt.events);
   log.debug({ netuid }, 'devnet subnet bootstrapped');
   return { netuid, ownerHotkey: hotkey.address, ownerColdkey: coldkey.address };
+}
+
+/**
+ * `start_call` is refused until `registered_at + delay` blocks (`NeedWaitingMoreBlocksToStarCall`;
+ * spec 293: the constant `DurationOfStartCall`, 10). Rather than building those empty blocks
+ * (about 1 s each on spec 293 here), one block is built at the height where the wait is over
+ * (chopsticks `unsafeBlockHeight`): the block numbers in between are skipped.
+ */
+async function passStartCallDelay(
+  api: ApiPromise,
+  rpc: DevRpc,
+  netuid: number,
+  log: Logger,
+): Promise<void> {
+  const delayStorage = maybeStorage(api, 'startCallDelay');
+  const delayConst = (api.consts.subtensorModule as Record<string, unknown> | undefined)
+    ?.durationOfStartCall;
+  const delay = Number(
+    (delayStorage
+      ? await delayStorage()
+      : (delayConst as { toString(): string } | undefined)
+    )?.toString() ?? 0,
+  );
+  const registeredAt = maybeStorage(api, 'networkRegisteredAt');
+  if (!registeredAt || delay === 0) return;
+  const due = Number((await registeredAt(netuid)).toString()) + delay;
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
+  if (head + 1 >= due) return;
+  log.debug({ netuid, head, due }, 'skipping to the block where start_call is allowed');
+  await rpc.send('dev_newBlock', [{ unsafeBlockHeight: due - 1 }]);
 }

@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { bnToHex, u8aToHex } from '@polkadot/util';
 import { xxhashAsU8a } from '@polkadot/util-crypto';
-
-/** Aura slot duration of the spec-218 runtime (fast blocks: 3 s). */
-export const DEVNET_SLOT_MS = 3000;
-
-interface RawSpec {
-  genesis: { raw: { top: Record<string, string> } };
-  [k: string]: unknown;
-}
-
-const specs = new Map<string, RawSpec>();
+import type { RawChainSpec } from './rawGenesis.js';
 
 function storageKey(pallet: string, item: string): string {
   return u8aToHex(new Uint8Array([...xxhashAsU8a(pallet, 128), ...xxhashAsU8a(item, 128)]));
@@ -21,19 +11,19 @@ function u64le(value: number): string {
 }
 
 /**
- * The raw spec with `Timestamp.Now` and `Aura.CurrentSlot` set at genesis. Without them
+ * The raw spec with `Timestamp.Now` and `Aura.CurrentSlot` set at genesis, on a slot boundary
+ * of the runtime's Aura slot (`slotMs`: 3000 on spec 218, 1000 on spec 293). Without them
  * chopsticks reads the clock twice while building block #1 (once for the Aura digest, once for
- * the timestamp inherent), and when a 3 s slot boundary falls between the two reads the runtime
+ * the timestamp inherent), and when a slot boundary falls between the two reads the runtime
  * panics with "Timestamp slot must match `CurrentSlot`".
  */
-export function genesisWithClock(path: string, timestampMs: number): RawSpec {
-  let spec = specs.get(path);
-  if (!spec) {
-    spec = JSON.parse(readFileSync(path, 'utf8')) as RawSpec;
-    specs.set(path, spec);
-  }
-  const slot = Math.floor(timestampMs / DEVNET_SLOT_MS);
-  const ts = slot * DEVNET_SLOT_MS;
+export function genesisWithClock(
+  spec: RawChainSpec,
+  timestampMs: number,
+  slotMs: number,
+): RawChainSpec {
+  const slot = Math.floor(timestampMs / slotMs);
+  const ts = slot * slotMs;
   return {
     ...spec,
     genesis: {

@@ -3,15 +3,21 @@
 import { parseArgs } from 'node:util';
 import { writeDevWallets } from '../wallet/devWallets.js';
 import { defaultWalletPath } from '../wallet/wallet.js';
+import { DEFAULT_DEVNET_RUNTIME, DEVNET_RUNTIMES, type DevnetRuntime } from './chainSpec.js';
 import { type BlockMode, startDevnet } from './startDevnet.js';
 
 const HELP = `pnpm devnet [options]
 
-Starts a local subtensor chain (the real runtime, spec 218, in chopsticks; offline), makes //Alice
-sudo, funds the dev wallets, registers a subnet with local-friendly hyperparameters and prints
-the endpoint, the netuid and the dev wallets. Ctrl-C stops it; nothing is kept.
+Starts a local subtensor chain (a real runtime in chopsticks; offline), makes //Alice sudo, funds
+the dev wallets, registers a subnet with local-friendly hyperparameters and prints the endpoint,
+the netuid and the dev wallets. Ctrl-C stops it; nothing is kept.
 
 Options:
+  --runtime <name>     which subtensor runtime (default ${DEFAULT_DEVNET_RUNTIME}):
+                         spec293  July 2025 (plain spec aura-dev.json): 1 s Aura slot, subnets
+                                  started with start_call, register_network without mechid;
+                                  the closest to mainnet that runs offline
+                         spec218  February 2025, the dTAO launch (raw spec raonet.json): 3 s slot
   --port <n>           port to listen on (default 9944; 0 = any free port)
   --host <addr>        interface to listen on (default 127.0.0.1)
   --block-time <t>     build a block every <t> (e.g. 12s, 3000ms, 2.5) instead of one per
@@ -22,8 +28,8 @@ Options:
   --weights-rate-limit <n>  blocks between weights of one validator (default 0)
   --write-wallets [dir]     write the dev wallets in the btcli layout (default
                        ${defaultWalletPath()}); existing files are kept
-  --chain-spec <path>  raw chain spec (default: $SUBTENSOR_CHAIN_SPEC, ../shared/subtensor,
-                       or the pinned download)
+  --chain-spec <path>  chain spec, raw or plain, instead of the runtime's pinned one (default:
+                       $SUBTENSOR_CHAIN_SPEC, ../shared/subtensor, or the pinned download)
   --json               print the details as one JSON line (for scripts)
   -h, --help           this help
 
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
     return parseArgs({
       args: process.argv.slice(2).filter((a) => a !== '--'),
       options: {
+        runtime: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'block-time': { type: 'string' },
@@ -100,7 +107,13 @@ async function main(): Promise<void> {
     }
   }
 
+  const runtime = (v.runtime ?? DEFAULT_DEVNET_RUNTIME) as DevnetRuntime;
+  if (!DEVNET_RUNTIMES.includes(runtime)) {
+    fail(`--runtime "${v.runtime}": expected one of ${DEVNET_RUNTIMES.join(', ')}`);
+  }
+
   const devnet = await startDevnet({
+    runtime,
     port: int('port', v.port, 9944),
     host: v.host ?? '127.0.0.1',
     blockMode,
@@ -117,12 +130,12 @@ async function main(): Promise<void> {
   const mode = typeof blockMode === 'string' ? blockMode : `every ${blockMode.intervalMs} ms`;
   if (v.json) {
     process.stdout.write(
-      `${JSON.stringify({ endpoint: devnet.endpoint, netuid: devnet.netuid, blockMode: mode, wallets: devnet.wallets, walletsDir })}\n`,
+      `${JSON.stringify({ endpoint: devnet.endpoint, netuid: devnet.netuid, specVersion: devnet.specVersion, blockMode: mode, wallets: devnet.wallets, walletsDir })}\n`,
     );
   } else {
     const lines = [
       '',
-      `  subtensor devnet ready (spec 218, blocks: ${mode})`,
+      `  subtensor devnet ready (spec ${devnet.specVersion}, blocks: ${mode})`,
       `  endpoint  ${devnet.endpoint}`,
       `  netuid    ${devnet.netuid}`,
       '',

@@ -1,5 +1,6 @@
 import type { setupWithServer } from '@acala-network/chopsticks';
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { stringCamelCase } from '@polkadot/util';
 import { NonceTracker } from '../client/nonceTracker.js';
 import { submitExtrinsic } from '../client/submit.js';
 import {
@@ -12,9 +13,16 @@ import {
 import { keypairFromUri } from '../keys.js';
 import { type Logger, moduleLogger } from '../log.js';
 import { bootstrapSubnet, genesisOverrides } from './bootstrap.js';
-import { resolveChainSpec } from './chainSpec.js';
+import {
+  chainSpecCacheDir,
+  DEFAULT_DEVNET_RUNTIME,
+  type DevnetRuntime,
+  pinnedChainSpecOf,
+  resolveChainSpec,
+} from './chainSpec.js';
 import { DEV_WALLETS } from './devWallets.js';
 import { genesisWithClock } from './genesis.js';
+import { auraSlotDuration, genesisCode, loadRawChainSpec, type RunTask } from './rawGenesis.js';
 
 // chopsticks' BuildBlockMode enum, by value (the module itself is loaded lazily).
 const BuildBlockMode = { Instant: 'Instant', Manual: 'Manual' } as never as {
@@ -50,7 +58,13 @@ export interface StartDevnetOptions {
   host?: string;
   /** Block production once bootstrapped (default `instant`). */
   blockMode?: BlockMode;
-  /** Raw chain spec path; default from `resolveChainSpec()`. */
+  /**
+   * Which subtensor runtime (default `spec293`): `spec293` (July 2025, plain spec, 1 s slot,
+   * `start_call`, subnets emit once started) or `spec218` (February 2025, raw spec, 3 s slot).
+   * Picks the pinned chain spec; `chainSpec` or `SUBTENSOR_CHAIN_SPEC` replace it.
+   */
+  runtime?: DevnetRuntime;
+  /** Chain spec path, raw or plain; default from `resolveChainSpec({ runtime })`. */
   chainSpec?: string;
   /** Register and configure the subnet (default true). Without it, `netuid` is -1. */
   bootstrap?: boolean;
@@ -79,6 +93,8 @@ export interface Devnet {
   readonly port: number;
   /** The bootstrapped subnet (-1 without bootstrap). */
   readonly netuid: number;
+  /** The running runtime's `spec_version` (218, 293...). */
+  readonly specVersion: number;
   readonly wallets: readonly DevWalletInfo[];
   /** An admin connection to the devnet (raw @polkadot/api), for checks in tests. */
   readonly api: ApiPromise;
@@ -93,16 +109,28 @@ export interface Devnet {
 }
 
 /**
- * Starts the real subtensor runtime (spec 218) in chopsticks from the raw chain spec, offline,
+ * Starts a real subtensor runtime (spec 218 or 293) in chopsticks from its chain spec, offline,
  * makes //Alice sudo, funds the dev wallets and bootstraps a subnet ready for miners and
  * validators. Resolves once the endpoint accepts connections; `close()` stops it.
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const log = moduleLogger('devnet', options.logger);
-  const { setupWithServer } = await loadChopsticks(
+  const { setupWithServer, setStorage, runTask, getAuraSlotDuration } = await loadChopsticks(
     options.chopsticksLogLevel ?? process.env.CHOPSTICKS_LOG_LEVEL ?? 'warn',
   );
-  const chainSpec = options.chainSpec ?? (await resolveChainSpec());
+  const runtime = options.runtime ?? DEFAULT_DEVNET_RUNTIME;
+  const chainSpec = options.chainSpec ?? (await resolveChainSpec({ runtime }));
+  const { spec, sha256 } = await loadRawChainSpec(chainSpec, {
+    cacheDir: chainSpecCacheDir(),
+    runTask: runTask as RunTask,
+  });
+  // chopsticks asks the runtime for its Aura slot without allowing unresolved imports; on
+  // spec 293 (bls12_381 host functions) that fails and it silently takes 12 s, and block #1
+  // panics ("Slot must increase"). The slot of a pinned runtime is known; any other runtime is
+  // asked here. chopsticks' memo is seeded with the answer.
+  const slotMs =
+    pinnedChainSpecOf(sha256)?.slotMs ?? (await auraSlotDuration(spec, runTask as RunTask));
+  getAuraSlotDuration.cache.set(genesisCode(spec), Promise.resolve(slotMs));
   const host = options.host ?? '127.0.0.1';
 
   const wallets: DevWalletInfo[] = [];
@@ -114,14 +142,13 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   if (!sudo) throw new Error('no dev wallets');
 
   const server = await setupWithServer({
-    genesis: genesisWithClock(chainSpec, options.timestamp ?? Date.now()),
+    genesis: genesisWithClock(spec, options.timestamp ?? Date.now(), slotMs),
     port: options.port ?? 0,
     host,
     'build-block-mode': BuildBlockMode.Instant,
-    'import-storage': genesisOverrides({
-      sudo: sudo.coldkey,
-      funded: wallets.map((w) => w.coldkey),
-    }),
+    // Spec 293 imports bls12_381 host functions (drand) that chopsticks lacks; a call that
+    // reaches one traps. Spec 218 resolves all its imports, so this changes nothing there.
+    'allow-unresolved-imports': true,
   } as unknown as Parameters<typeof setupWithServer>[0]);
   const port = Number(server.addr.split(':').pop());
   const endpoint = `ws://${host}:${port}`;
@@ -143,6 +170,19 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   };
 
   try {
+    // On the block chopsticks built at start, before the bootstrap: only the items this runtime
+    // has (known from its metadata, so not through the `import-storage` option).
+    const subtensor = (await chain.head.meta).query.subtensorModule as
+      | Record<string, unknown>
+      | undefined;
+    await setStorage(
+      chain,
+      genesisOverrides({
+        sudo: sudo.coldkey,
+        funded: wallets.map((w) => w.coldkey),
+        hasStorage: (item) => Boolean(subtensor?.[stringCamelCase(item)]),
+      }) as never,
+    );
     const provider = new WsProvider(endpoint, 0);
     await provider.connect();
     api = await ApiPromise.create({
@@ -207,6 +247,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       host,
       port,
       netuid,
+      specVersion: adminApi.runtimeVersion.specVersion.toNumber(),
       wallets,
       api: adminApi,
       newBlocks,

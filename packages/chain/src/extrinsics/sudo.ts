@@ -34,10 +34,14 @@ export interface SudoSubnetParams {
 export interface SudoGlobalParams {
   networkRateLimit?: number;
   txRateLimit?: number;
+  /** Stake a hotkey needs to set weights (`WeightsMinStake`, `StakeThreshold` from spec 2xx on). */
   weightsMinStake?: bigint;
 }
 
-const SUBNET_CALLS: Record<keyof SudoSubnetParams, string> = {
+/** An AdminUtils call by name, or its names across runtimes (the first the runtime has wins). */
+type CallName = string | readonly string[];
+
+const SUBNET_CALLS: Record<keyof SudoSubnetParams, CallName> = {
   tempo: 'sudoSetTempo',
   weightsSetRateLimit: 'sudoSetWeightsSetRateLimit',
   commitRevealWeightsEnabled: 'sudoSetCommitRevealWeightsEnabled',
@@ -56,20 +60,26 @@ const SUBNET_CALLS: Record<keyof SudoSubnetParams, string> = {
   maxAllowedUids: 'sudoSetMaxAllowedUids',
 };
 
-const GLOBAL_CALLS: Record<keyof SudoGlobalParams, string> = {
+const GLOBAL_CALLS: Record<keyof SudoGlobalParams, CallName> = {
   networkRateLimit: 'sudoSetNetworkRateLimit',
   txRateLimit: 'sudoSetTxRateLimit',
-  weightsMinStake: 'sudoSetWeightsMinStake',
+  // spec 218: sudo_set_weights_min_stake; spec 293: sudo_set_stake_threshold (same storage role).
+  weightsMinStake: ['sudoSetWeightsMinStake', 'sudoSetStakeThreshold'],
 };
 
 type CallFn = (...args: unknown[]) => SubmittableExtrinsic<'promise'>;
 
-function adminCall(api: ApiPromise, name: string): CallFn {
-  const fn = (api.tx.adminUtils as unknown as Record<string, CallFn | undefined>)[name];
-  if (!fn) {
-    throw new ChainError(ChainErrorCode.Unsupported, `this runtime has no AdminUtils.${name}`);
+function adminCall(api: ApiPromise, name: CallName): CallFn {
+  const names = typeof name === 'string' ? [name] : name;
+  const calls = api.tx.adminUtils as unknown as Record<string, CallFn | undefined>;
+  for (const n of names) {
+    const fn = calls[n];
+    if (fn) return fn;
   }
-  return fn;
+  throw new ChainError(
+    ChainErrorCode.Unsupported,
+    `this runtime has no AdminUtils.${names.join(' or AdminUtils.')}`,
+  );
 }
 
 /** The AdminUtils calls that set `params` (root origin needed: wrap them with `sudoBatch`). */

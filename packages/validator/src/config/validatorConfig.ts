@@ -70,6 +70,23 @@ export const validatorConfigSchema = z.strictObject({
       version_key: z.coerce.bigint().min(0n).optional(),
       /** Share of emissions per task kind (default 1 each). */
       task_shares: z.record(z.string(), z.coerce.number().min(0)).default({}),
+      /**
+       * Force how weights go on chain: `set`, `commit_hash` or `commit_timelocked`. Default: the
+       * path the chain asks for, read from the runtime and the subnet each time (recommended).
+       */
+      path: z.enum(['set', 'commit_hash', 'commit_timelocked']).optional(),
+      /**
+       * Per mechanism of the subnet (by mecid), its own task shares. Mechanisms not listed get
+       * the vector of `task_shares`; the subnet's mechanism count is read from the chain.
+       */
+      mechanisms: z
+        .record(
+          z.string().regex(/^\d{1,3}$/, 'a mechanism id (0-255)'),
+          z.strictObject({
+            task_shares: z.record(z.string(), z.coerce.number().min(0)),
+          }),
+        )
+        .default({}),
     })
     .prefault({}),
   /**

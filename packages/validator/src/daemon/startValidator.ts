@@ -143,6 +143,13 @@ export async function startValidator(
       blockMs: config.checking.block_ms,
       metagraphEveryBlocks: config.metagraph.every_blocks,
       taskShares: config.weights.task_shares,
+      mechanismShares: Object.fromEntries(
+        Object.entries(config.weights.mechanisms).map(([mecid, m]) => [
+          Number(mecid),
+          m.task_shares,
+        ]),
+      ),
+      ...(config.weights.path ? { weightsPath: config.weights.path } : {}),
       ...(config.weights.version_key === undefined
         ? {}
         : { versionKey: config.weights.version_key }),

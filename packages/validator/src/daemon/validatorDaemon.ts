@@ -8,7 +8,7 @@
  * period, and should it overrun the period's wall time anyway (`blockMs` × blocks left, plus a
  * grace of `overrunGraceMs`), its signal is aborted and the weights are set from what is stored.
  */
-import type { ChainClient, KeyringPair, Metagraph } from '@subnet/chain';
+import type { ChainClient, KeyringPair, Metagraph, WeightsPath } from '@subnet/chain';
 import type { WeightConfig } from '@subnet/scoring';
 import type { Logger } from 'pino';
 import type { Repositories } from '../storage/openStorage';
@@ -29,6 +29,10 @@ export interface ValidatorDaemonOptions {
   workLoop?: WorkLoop;
   versionKey?: bigint;
   taskShares?: Readonly<Record<string, number>>;
+  /** Per mechanism (mecid), its own task shares. */
+  mechanismShares?: Readonly<Record<number, Readonly<Record<string, number>>>>;
+  /** Force a weights path (default: the one the chain asks for). */
+  weightsPath?: WeightsPath;
   weightConfig?: WeightConfig;
   /** Wall time of one block, for the work loop's overrun guard (default 12 000). */
   blockMs?: number;
@@ -66,6 +70,8 @@ export class ValidatorDaemon {
       logger: options.logger,
       ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }),
       ...(options.taskShares ? { taskShares: options.taskShares } : {}),
+      ...(options.mechanismShares ? { mechanismShares: options.mechanismShares } : {}),
+      ...(options.weightsPath ? { path: options.weightsPath } : {}),
       ...(options.weightConfig ? { weightConfig: options.weightConfig } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -106,7 +112,7 @@ export class ValidatorDaemon {
     for (const w of this.#blockWaiters.filter((x) => mg.block >= x.block)) w.resolve();
     this.#blockWaiters = this.#blockWaiters.filter((x) => mg.block < x.block);
     if (this.#abort.signal.aborted) return;
-    await this.#weights.revealDue();
+    await this.#weights.followUp();
     if (this.#running) return;
     const period = Math.floor(mg.block / this.#o.periodBlocks);
     if (this.#started !== undefined && period <= this.#started) return;

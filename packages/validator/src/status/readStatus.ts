@@ -51,13 +51,21 @@ export interface MinerStatus {
   lastResults: ResultStatus[];
 }
 
-/** Where a weight setting stands: set directly, committed (reveal to come), revealed, or failed. */
-export type WeightsState = 'set' | 'committed' | 'revealed' | 'failed';
+/**
+ * Where a weight setting stands: being sent (or sent with no answer yet: read from the chain
+ * next), set directly, committed by hash (reveal to come), timelocked (the chain reveals it at its
+ * drand round), revealed, or failed.
+ */
+export type WeightsState = 'sending' | 'set' | 'committed' | 'timelocked' | 'revealed' | 'failed';
 
 export interface WeightsStatus {
   id: number;
   mode: 'set' | 'commit';
+  path: WeightSetting['path'];
+  mecid: number;
   state: WeightsState;
+  /** Timelocked commits: the drand round the chain decrypts them at. */
+  revealRound: number | null;
   block: number | null;
   revealAfterBlock: number | null;
   revealedBlock: number | null;
@@ -93,7 +101,9 @@ export interface ReadStatusOptions {
 
 function stateOf(s: WeightSetting): WeightsState {
   if (s.status === 'failed') return 'failed';
-  if (s.mode === 'set') return 'set';
+  if (s.status === 'pending' && s.block === null && s.preparedBlock !== null) return 'sending';
+  if (s.path === 'set') return 'set';
+  if (s.path === 'commit_timelocked') return 'timelocked';
   return s.status === 'pending' ? 'committed' : 'revealed';
 }
 
@@ -102,7 +112,10 @@ export function weightsStatus(s: WeightSetting): WeightsStatus {
   return {
     id: s.id,
     mode: s.mode,
+    path: s.path,
+    mecid: s.mecid,
     state: stateOf(s),
+    revealRound: s.revealRound,
     block: s.block,
     revealAfterBlock: s.revealAfterBlock,
     revealedBlock: s.revealedBlock,

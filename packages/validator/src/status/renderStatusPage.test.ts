@@ -5,7 +5,10 @@ import { formatTime, renderStatusPage, shortHotkey, weightsStateText } from './r
 const weights = (over: Partial<WeightsStatus>): WeightsStatus => ({
   id: 1,
   mode: 'set',
+  path: 'set',
+  mecid: 0,
   state: 'set',
+  revealRound: null,
   block: 10,
   revealAfterBlock: null,
   revealedBlock: null,
@@ -38,6 +41,19 @@ describe('renderStatusPage', () => {
     expect(weightsStateText(weights({ state: 'failed', error: 'no permit' }))).toBe(
       'failed: no permit',
     );
+    expect(weightsStateText(weights({ state: 'sending', block: null }))).toBe(
+      'sent, outcome being read from the chain',
+    );
+    expect(
+      weightsStateText(
+        weights({
+          mode: 'commit',
+          path: 'commit_timelocked',
+          state: 'timelocked',
+          revealRound: 31_337,
+        }),
+      ),
+    ).toBe('committed, timelocked to drand round 31337; the chain reveals it');
   });
 
   it('shortens long hotkeys only, and prints times in UTC', () => {

@@ -114,8 +114,12 @@ function minersSection(miners: readonly MinerStatus[]): string {
 
 export function weightsStateText(w: WeightsStatus): string {
   switch (w.state) {
+    case 'sending':
+      return 'sent, outcome being read from the chain';
     case 'set':
       return 'set';
+    case 'timelocked':
+      return `committed, timelocked to drand round ${w.revealRound ?? '?'}; the chain reveals it`;
     case 'committed':
       return w.revealAfterBlock === null
         ? 'committed, reveal pending'

@@ -27,12 +27,12 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     const config = await harness.freshConfig();
     const first = await openStorage(config, { now: () => 1_000 });
     expect(first.engine).toBe(engine);
-    expect(first.schemaVersion).toBe(3);
-    expect(first.migration).toEqual({ fromVersion: 0, toVersion: 3, applied: [1, 2, 3] });
+    expect(first.schemaVersion).toBe(4);
+    expect(first.migration).toEqual({ fromVersion: 0, toVersion: 4, applied: [1, 2, 3, 4] });
     await first.close();
 
     const again = await openStorage(config);
-    expect(again.migration).toEqual({ fromVersion: 3, toVersion: 3, applied: [] });
+    expect(again.migration).toEqual({ fromVersion: 4, toVersion: 4, applied: [] });
     await again.close();
 
     const client = await openClient(config);
@@ -48,6 +48,11 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
       { version: 1, name: 'initial schema', applied_ms: 1_000 },
       { version: 2, name: 'why a check scored what it did', applied_ms: 1_000 },
       { version: 3, name: 'excused outages and capacity answers', applied_ms: 1_000 },
+      {
+        version: 4,
+        name: 'weights by path (set, hash commit, timelocked commit) and mechanism',
+        applied_ms: 1_000,
+      },
     ]);
     await client.close();
   });
@@ -57,7 +62,7 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     await (await openStorage(config)).close();
     const client = await openClient(config);
     await client.query(
-      `INSERT INTO schema_migrations (version, name, applied_ms) VALUES (4, 'from the future', 5)`,
+      `INSERT INTO schema_migrations (version, name, applied_ms) VALUES (5, 'from the future', 5)`,
     );
     await client.close();
 
@@ -65,14 +70,14 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     expect(error).toBeInstanceOf(ValidatorError);
     expect((error as ValidatorError).code).toBe(ValidatorErrorCode.StorageSchemaTooNew);
     expect((error as ValidatorError).message).toContain(
-      "the database's schema is at version 4, newer than this validator's 3",
+      "the database's schema is at version 5, newer than this validator's 4",
     );
     // The refusal closed its connection: the database can still be opened and read.
     const after = await openClient(config);
     const [row] = await after.query<{ v: number }>(
       'SELECT max(version) AS v FROM schema_migrations',
     );
-    expect(row?.v).toBe(4);
+    expect(row?.v).toBe(5);
     await after.close();
   });
 
@@ -80,21 +85,21 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     const config = await harness.freshConfig();
     const base = await openStorage(config);
     await base.close();
-    const v4 = { version: 4, name: 'add notes', sql: 'CREATE TABLE notes (id int PRIMARY KEY)' };
-    const upgraded = await openStorage(config, { migrations: [...MIGRATIONS, v4] });
-    expect(upgraded.migration).toEqual({ fromVersion: 3, toVersion: 4, applied: [4] });
+    const v5 = { version: 5, name: 'add notes', sql: 'CREATE TABLE notes (id int PRIMARY KEY)' };
+    const upgraded = await openStorage(config, { migrations: [...MIGRATIONS, v5] });
+    expect(upgraded.migration).toEqual({ fromVersion: 4, toVersion: 5, applied: [5] });
     await upgraded.close();
 
     const broken = {
-      version: 5,
+      version: 6,
       name: 'broken',
       sql: 'CREATE TABLE half (id int); SELECT no_such_function()',
     };
     const error = await openStorage(config, {
-      migrations: [...MIGRATIONS, v4, broken],
+      migrations: [...MIGRATIONS, v5, broken],
     }).catch((e: unknown) => e);
     expect((error as ValidatorError).code).toBe(ValidatorErrorCode.StorageMigrationFailed);
-    expect((error as ValidatorError).message).toContain('migration 5 (broken) failed');
+    expect((error as ValidatorError).message).toContain('migration 6 (broken) failed');
     const client = await openClient(config);
     const [half] = await client.query<{ t: string | null }>(
       `SELECT to_regclass('half')::text AS t`,
@@ -103,7 +108,7 @@ describe.each(STORAGE_ENGINES)('migrations on %s', (engine) => {
     const [v] = await client.query<{ v: number }>(
       'SELECT max(version) AS v FROM schema_migrations',
     );
-    expect(v?.v).toBe(4);
+    expect(v?.v).toBe(5);
     await client.close();
   });
 });

@@ -154,6 +154,22 @@ CREATE TABLE capacity_answers (
   updated_ms bigint NOT NULL
 );`,
   },
+  {
+    version: 4,
+    name: 'weights by path (set, hash commit, timelocked commit) and mechanism',
+    sql: `
+ALTER TABLE weight_settings ADD COLUMN path text NOT NULL DEFAULT 'set'
+  CHECK (path IN ('set', 'commit_hash', 'commit_timelocked'));
+UPDATE weight_settings SET path = 'commit_hash' WHERE mode = 'commit';
+ALTER TABLE weight_settings ADD COLUMN mecid integer NOT NULL DEFAULT 0
+  CHECK (mecid >= 0 AND mecid < 256);
+-- the validator's uid and the head when prepared: LastUpdate past it means it landed
+ALTER TABLE weight_settings ADD COLUMN uid integer;
+ALTER TABLE weight_settings ADD COLUMN prepared_block bigint;
+-- timelocked commits: the drand round and the ciphertext (hex) the chain stores
+ALTER TABLE weight_settings ADD COLUMN reveal_round bigint;
+ALTER TABLE weight_settings ADD COLUMN commit_data text;`,
+  },
 ]);
 
 /** The schema version this code writes and expects. */

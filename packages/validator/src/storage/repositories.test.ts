@@ -294,6 +294,80 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
     expect(await storage.scores.listPeriod(100)).toEqual([]);
   });
 
+  it('stores prepared weights pending before they are sent, and records where they landed', async () => {
+    const vector = { netuid: 4, uids: [1, 2], weights: [65_535, 30_000], versionKey: 7 };
+    const set = await storage.weights.recordPrepared({
+      ...vector,
+      path: 'set',
+      mecid: 0,
+      uid: 3,
+      preparedBlock: 40,
+      nowMs: 1,
+    });
+    const timelocked = await storage.weights.recordPrepared({
+      ...vector,
+      path: 'commit_timelocked',
+      mecid: 1,
+      uid: 3,
+      preparedBlock: 41,
+      commitHash: '0xfeed',
+      revealAfterBlock: 70,
+      revealRound: 123_456,
+      commitData: '0x0102',
+      nowMs: 2,
+    });
+    const hash = await storage.weights.recordPrepared({
+      ...vector,
+      path: 'commit_hash',
+      mecid: 0,
+      uid: 3,
+      preparedBlock: 42,
+      commitHash: '0xbeef',
+      salt: [9, 8],
+      revealAfterBlock: 66,
+      nowMs: 3,
+    });
+    await expect(
+      storage.weights.recordPrepared({
+        ...vector,
+        path: 'commit_timelocked',
+        mecid: 0,
+        uid: 3,
+        preparedBlock: 1,
+        commitHash: '0x1',
+        nowMs: 4,
+      }),
+    ).rejects.toThrow('a timelocked commit needs its revealRound and commitData');
+    expect(
+      (await storage.weights.inFlight(4)).map((r) => [r.id, r.path, r.mecid, r.block]),
+    ).toEqual([
+      [set, 'set', 0, null],
+      [timelocked, 'commit_timelocked', 1, null],
+      [hash, 'commit_hash', 0, null],
+    ]);
+    expect(await storage.weights.markLanded(set, 41, 5)).toBe(true);
+    expect(await storage.weights.markLanded(timelocked, 42, 6)).toBe(true);
+    expect(await storage.weights.markLanded(hash, 43, 7)).toBe(true);
+    expect(await storage.weights.markLanded(set, 44, 8)).toBe(false);
+    // A set and a timelocked commit are done once landed; a hash commit waits for its reveal.
+    expect(
+      (await storage.weights.history(4)).map((r) => [
+        r.path,
+        r.status,
+        r.block,
+        r.revealRound,
+        r.commitData,
+        r.salt,
+      ]),
+    ).toEqual([
+      ['commit_hash', 'pending', 43, null, null, [9, 8]],
+      ['commit_timelocked', 'done', 42, 123_456, '0x0102', []],
+      ['set', 'done', 41, null, null, null],
+    ]);
+    expect((await storage.weights.inFlight(4)).map((r) => r.id)).toEqual([hash]);
+    expect((await storage.weights.pendingCommits(4)).map((r) => r.id)).toEqual([hash]);
+  });
+
   it('records weight settings and keeps commits pending until revealed', async () => {
     const vector = { netuid: 3, uids: [0, 4, 9], weights: [65_535, 1_000, 0], versionKey: 1_002 };
     await storage.weights.recordSet({ ...vector, status: 'done', block: 100, nowMs: 1 });
@@ -320,6 +394,12 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
         salt: [1, 2, 65_535],
         revealAfterBlock: 560,
         revealedBlock: null,
+        path: 'commit_hash',
+        mecid: 0,
+        uid: null,
+        preparedBlock: null,
+        revealRound: null,
+        commitData: null,
         error: null,
         createdMs: 3,
         updatedMs: 3,

@@ -78,7 +78,7 @@ describe.each(STORAGE_ENGINES)('a restart on %s', (engine) => {
     await before.close();
 
     const after = await openStorage(config);
-    expect(after.migration).toEqual({ fromVersion: 3, toVersion: 3, applied: [] });
+    expect(after.migration).toEqual({ fromVersion: 4, toVersion: 4, applied: [] });
     expect(await after.scores.listMoving()).toEqual([
       { uid: 5, taskKind: 'chat', hotkey: HOTKEY, score: 0.625, samples: 12, updatedMs: T0 },
     ]);

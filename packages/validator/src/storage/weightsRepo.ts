@@ -3,10 +3,12 @@
  * commit is recorded `pending` with its hash and salt before anything else happens, so a restart
  * between commit and reveal still knows what to reveal and when.
  */
-import { checkU16List, invalid } from './checks';
+import { checkU16List, checkUid, invalid } from './checks';
 import type { Db } from './db';
 
 export type WeightMode = 'set' | 'commit';
+/** How the weights went to the chain (the chain package's `WeightsPath`). */
+export type WeightPath = 'set' | 'commit_hash' | 'commit_timelocked';
 export type WeightStatus = 'pending' | 'done' | 'failed';
 
 export interface WeightVector {
@@ -30,6 +32,14 @@ export interface WeightSetting extends WeightVector {
   /** First block the reveal may be sent at. */
   revealAfterBlock: number | null;
   revealedBlock: number | null;
+  path: WeightPath;
+  mecid: number;
+  /** The validator's uid, and the head when the weights were prepared (both null before v4). */
+  uid: number | null;
+  preparedBlock: number | null;
+  /** Timelocked commits: the drand round the chain decrypts them at, and the ciphertext (hex). */
+  revealRound: number | null;
+  commitData: string | null;
   error: string | null;
   createdMs: number;
   updatedMs: number;
@@ -52,9 +62,28 @@ export interface CommitRecord extends WeightVector {
   nowMs: number;
 }
 
+/**
+ * Weights prepared and about to be sent: stored `pending` first, so a restart (or a connection
+ * lost while the extrinsic was in flight) finds them and reads from the chain what became of them.
+ */
+export interface PreparedRecord extends WeightVector {
+  path: WeightPath;
+  mecid: number;
+  uid: number;
+  preparedBlock: number;
+  /** Hash commits: the hash and its salt. Timelocked commits: blake2 of the ciphertext, no salt. */
+  commitHash?: string;
+  salt?: readonly number[];
+  revealAfterBlock?: number;
+  revealRound?: number;
+  commitData?: string;
+  nowMs: number;
+}
+
 const SELECT_SETTING = `SELECT id, netuid, mode, status, block, uids, weights,
   version_key AS "versionKey", commit_hash AS "commitHash", salt,
-  reveal_after_block AS "revealAfterBlock", revealed_block AS "revealedBlock", error,
+  reveal_after_block AS "revealAfterBlock", revealed_block AS "revealedBlock", path, mecid, uid,
+  prepared_block AS "preparedBlock", reveal_round AS "revealRound", commit_data AS "commitData", error,
   created_ms AS "createdMs", updated_ms AS "updatedMs" FROM weight_settings`;
 
 function checkVector(v: WeightVector): void {
@@ -93,9 +122,10 @@ export class WeightsRepo {
     checkU16List(r.salt, 'salt');
     if (r.commitHash.length === 0) throw invalid('commitHash must not be empty');
     const [row] = await this.db.query<{ id: number }>(
-      `INSERT INTO weight_settings (netuid, mode, status, block, uids, weights, version_key,
+      `INSERT INTO weight_settings (netuid, mode, path, status, block, uids, weights, version_key,
          commit_hash, salt, reveal_after_block, created_ms, updated_ms)
-       VALUES ($1, 'commit', 'pending', $2, $3::int4[], $4::int4[], $5, $6, $7::int4[], $8, $9, $9)
+       VALUES ($1, 'commit', 'commit_hash', 'pending', $2, $3::int4[], $4::int4[], $5, $6,
+         $7::int4[], $8, $9, $9)
        RETURNING id`,
       [
         r.netuid,
@@ -112,10 +142,71 @@ export class WeightsRepo {
     return (row as { id: number }).id;
   }
 
+  /** Stores prepared weights as `pending` before they are sent; resolves with the row id. */
+  async recordPrepared(r: PreparedRecord): Promise<number> {
+    checkVector(r);
+    checkUid(r.uid);
+    checkU16List(r.salt ?? [], 'salt');
+    if (r.path !== 'set' && !r.commitHash) throw invalid(`a ${r.path} needs its commitHash`);
+    if (r.path === 'commit_timelocked' && (r.revealRound === undefined || !r.commitData)) {
+      throw invalid('a timelocked commit needs its revealRound and commitData');
+    }
+    const [row] = await this.db.query<{ id: number }>(
+      `INSERT INTO weight_settings (netuid, mode, status, uids, weights, version_key, commit_hash,
+         salt, reveal_after_block, path, mecid, uid, prepared_block, reveal_round, commit_data,
+         created_ms, updated_ms)
+       VALUES ($1, $2, 'pending', $3::int4[], $4::int4[], $5, $6, $7::int4[], $8, $9, $10, $11,
+         $12, $13, $14, $15, $15)
+       RETURNING id`,
+      [
+        r.netuid,
+        r.path === 'set' ? 'set' : 'commit',
+        [...r.uids],
+        [...r.weights],
+        r.versionKey,
+        r.commitHash ?? null,
+        r.path === 'set' ? null : [...(r.salt ?? [])],
+        r.revealAfterBlock ?? null,
+        r.path,
+        r.mecid,
+        r.uid,
+        r.preparedBlock,
+        r.revealRound ?? null,
+        r.commitData ?? null,
+        r.nowMs,
+      ],
+    );
+    return (row as { id: number }).id;
+  }
+
+  /**
+   * Records the block a pending row's extrinsic landed in. A plain set and a timelocked commit
+   * are then done (the chain reveals a timelocked commit itself); a hash commit stays pending
+   * until it is revealed. False when the row was not pending.
+   */
+  async markLanded(id: number, block: number, nowMs: number): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE weight_settings
+       SET block = $2, updated_ms = $3,
+         status = CASE WHEN path = 'commit_hash' THEN 'pending' ELSE 'done' END
+       WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [id, block, nowMs],
+    );
+    return rows.length === 1;
+  }
+
+  /** Every pending row (sent or about to be, or a hash commit awaiting its reveal), oldest first. */
+  inFlight(netuid: number): Promise<WeightSetting[]> {
+    return this.db.query<WeightSetting>(
+      `${SELECT_SETTING} WHERE netuid = $1 AND status = 'pending' ORDER BY id`,
+      [netuid],
+    );
+  }
+
   /** Commits not yet revealed, oldest first. */
   pendingCommits(netuid: number): Promise<WeightSetting[]> {
     return this.db.query<WeightSetting>(
-      `${SELECT_SETTING} WHERE netuid = $1 AND status = 'pending' ORDER BY id`,
+      `${SELECT_SETTING} WHERE netuid = $1 AND status = 'pending' AND mode = 'commit' ORDER BY id`,
       [netuid],
     );
   }

@@ -1,11 +1,10 @@
-export { epochIndex, firstBlockOfEpoch, firstRevealBlock } from './revealWindow';
 export {
   type ScoredUids,
   taskScoresFromPeriod,
   weightsFromPeriod,
 } from './scoresToWeights';
 export {
-  type RevealOutcome,
+  type FollowUpOutcome,
   type SkipReason,
   WeightSetter,
   type WeightSetterOptions,

@@ -303,7 +303,10 @@ describe('/status.json', () => {
         current: {
           id: 2,
           mode: 'commit',
+          path: 'commit_hash',
+          mecid: 0,
           state: 'committed',
+          revealRound: null,
           block: 110,
           revealAfterBlock: 120,
           revealedBlock: null,
@@ -320,7 +323,10 @@ describe('/status.json', () => {
         lastFailure: {
           id: 3,
           mode: 'set',
+          path: 'set',
+          mecid: 0,
           state: 'failed',
+          revealRound: null,
           block: null,
           revealAfterBlock: null,
           revealedBlock: null,

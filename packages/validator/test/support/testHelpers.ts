@@ -4,7 +4,7 @@
  * the validator (bob) registered and permitted.
  */
 import { ChainClient, type Neuron, neuronByHotkey } from '@subnet/chain';
-import { type Devnet, startDevnet } from '@subnet/chain/devnet';
+import { type Devnet, type StartDevnetOptions, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import pino, { type Logger } from 'pino';
 
@@ -19,9 +19,12 @@ export interface ValidatorSubnet {
  * A devnet whose subnet has bob (uid 1, staked to a validator permit), charlie (uid 2) and dave
  * (uid 3) registered, one weight accepted per uid, and the dev wallets written to `walletDir`.
  */
-export async function startValidatorSubnet(walletDir: string): Promise<ValidatorSubnet> {
+export async function startValidatorSubnet(
+  walletDir: string,
+  options: Pick<StartDevnetOptions, 'runtime'> = {},
+): Promise<ValidatorSubnet> {
   await writeDevWallets(walletDir);
-  const devnet = await startDevnet();
+  const devnet = await startDevnet(options);
   const netuid = devnet.netuid;
   const client = await ChainClient.connect({ network: devnet.endpoint });
   const keys = await devKeys();
