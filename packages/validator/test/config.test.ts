@@ -35,7 +35,7 @@ describe('loadValidatorConfig', () => {
       },
       metagraph: { every_blocks: 5 },
       period: { blocks: 360 },
-      weights: { task_shares: {} },
+      weights: { task_shares: {}, mechanisms: {} },
       checking: {
         models: { registry: { manifests: [] }, budgets: {}, entries: {} },
         check_share: 0.5,
@@ -128,6 +128,7 @@ describe('loadValidatorConfig', () => {
     expect(config.weights).toEqual({
       version_key: 10_005_001n,
       task_shares: { image: 2, text: 1 },
+      mechanisms: {},
     });
     expect(Object.isFrozen(config.api)).toBe(true);
   });
@@ -149,6 +150,34 @@ describe('loadValidatorConfig', () => {
         '  --api.port: Too big: expected number to be <=65535 (received "70000"); set it with --api.port <value>, SUBNET_VALIDATOR_API__PORT, or in the --config file',
       ].join('\n'),
     );
+  });
+
+  it('takes a forced weights path and per-mechanism task shares, and refuses wrong ones', () => {
+    const config = loadValidatorConfig({
+      flags: {
+        netuid: '1',
+        weights: { path: 'commit_hash', mechanisms: { '1': { task_shares: { image: '3' } } } },
+      },
+    });
+    expect(config.weights).toEqual({
+      task_shares: {},
+      path: 'commit_hash',
+      mechanisms: { '1': { task_shares: { image: 3 } } },
+    });
+    expect(
+      errorOf(() =>
+        loadValidatorConfig({ flags: { netuid: '1', weights: { path: 'reveal' } } }),
+      ).message.split('\n')[1],
+    ).toMatch(
+      /^ {2}--weights\.path: Invalid option: expected one of "set"\|"commit_hash"\|"commit_timelocked"/,
+    );
+    expect(
+      errorOf(() =>
+        loadValidatorConfig({
+          flags: { netuid: '1', weights: { mechanisms: { main: { task_shares: {} } } } },
+        }),
+      ).message.split('\n')[1],
+    ).toMatch(/^ {2}--weights\.mechanisms\.main: Invalid key in record/);
   });
 
   it('refuses unknown keys and an unreadable file', () => {
