@@ -436,9 +436,8 @@ export class ChainWeights {
    */
   epochSchedule(netuid: number): Promise<EpochSchedule> {
     return this.#conn.call('epochSchedule', async (api) => {
-      const hash = (await api.rpc.chain.getHeader()).hash.toHex();
-      const at = await api.at(hash);
-      const header = await api.rpc.chain.getHeader(hash);
+      const header = await api.rpc.chain.getHeader();
+      const at = await api.at(header.hash);
       const currentBlock = header.number.toNumber();
       const num = async (item: string) => {
         const q = maybeStorage(at, item);
