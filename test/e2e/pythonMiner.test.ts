@@ -50,7 +50,7 @@ let workLoop: PeriodWorkLoop;
 let honest: PythonMiner;
 let random: PythonMiner;
 const uids = { validator: -1, honest: -1, random: -1 };
-const outcomes: WeightsOutcome[] = [];
+const outcomes: Array<WeightsOutcome & { atMs: number }> = [];
 let wake: () => void = () => undefined;
 
 beforeAll(async () => {
@@ -137,7 +137,7 @@ beforeAll(async () => {
     logger: log,
     workLoop,
     onPeriodDone: (_period, outcome) => {
-      outcomes.push(outcome);
+      outcomes.push({ ...outcome, atMs: Date.now() });
       wake();
     },
   });
@@ -153,7 +153,7 @@ afterAll(async () => {
 });
 
 /** The first period whose weights were set on chain (fails after three periods without). */
-function weightsSet(): Promise<Extract<WeightsOutcome, { kind: 'set' }>> {
+function weightsSet(): Promise<Extract<WeightsOutcome, { kind: 'set' }> & { atMs: number }> {
   return new Promise((resolve, reject) => {
     wake = () => {
       const set = outcomes.find((o) => o.kind === 'set');
@@ -240,10 +240,18 @@ describe('a Python SDK miner under our validator', () => {
       expect(miner.served.some((s) => s.served === 'Capacity' && s.dendrite === bob)).toBe(true);
     }
 
-    // Their Completion answers were stored and every one was checked by reproduction.
+    // Their Completion answers were stored and every one was checked by reproduction. The next
+    // period's work starts before the weights are sent, so answers stored by then may still be
+    // waiting for their check: they are given a bounded while to be checked.
     const rows = async (uid: number) =>
-      (await validator.storage.results.listForUid(uid)).filter((r) => r.taskKind === 'Completion');
-    const [honestRows, randomRows] = await Promise.all([rows(uids.honest), rows(uids.random)]);
+      (await validator.storage.results.listForUid(uid)).filter(
+        (r) => r.taskKind === 'Completion' && r.createdMs <= set.atMs,
+      );
+    let [honestRows, randomRows] = await Promise.all([rows(uids.honest), rows(uids.random)]);
+    for (let i = 0; i < 60 && [...honestRows, ...randomRows].some((r) => !r.checked); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      [honestRows, randomRows] = await Promise.all([rows(uids.honest), rows(uids.random)]);
+    }
     for (const [miner, stored] of [
       [honest, honestRows],
       [random, randomRows],
