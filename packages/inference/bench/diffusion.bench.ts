@@ -5,7 +5,7 @@
  * from its shapes, so the ratio says how close the pipeline runs to what the hardware gives.
  *
  *   pnpm --filter @subnet/inference exec tsx bench/diffusion.bench.ts
- *   (BENCH_CHANNELS=128 BENCH_SIZE=512 BENCH_THREADS=2 to resize)
+ *   (BENCH_CHANNELS=128 BENCH_SIZE=512 BENCH_THREADS=2 to resize; BENCH_PROVIDER=cuda on a GPU)
  */
 import * as ort from 'onnxruntime-node';
 import { createScheduler, schedulerConfigSchema } from '../src/diffusion/createScheduler';
@@ -43,7 +43,8 @@ const g = new OnnxGraph('matmul');
 const a = g.input('a', 'float32', [N, N]);
 const b = g.input('b', 'float32', [N, N]);
 g.output(g.op('MatMul', [a, b], {}, 'c'), 'float32', [N, N]);
-const sessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: THREADS };
+const PROVIDER = process.env.BENCH_PROVIDER ?? 'cpu';
+const sessionOptions = { executionProviders: [PROVIDER], intraOpNumThreads: THREADS };
 const mm = await ort.InferenceSession.create(g.toBytes(17), sessionOptions);
 const rng = createRng(1);
 const feeds = {
@@ -54,7 +55,11 @@ const mmSeconds = await median(7, () => mm.run(feeds));
 const matmulGflops = (2 * N ** 3) / mmSeconds / 1e9;
 
 // The UNet step: batch 2 (classifier-free guidance), counted multiply-adds × 2 per sample.
-const models = await openTinyDiffusion({ unet: { channels: C }, threads: THREADS });
+const models = await openTinyDiffusion({
+  unet: { channels: C },
+  threads: THREADS,
+  providers: [PROVIDER],
+});
 const pipeline = new DiffusionPipeline(models);
 const flopsPerSample =
   2 * (4 * C * 9 * hw) + // conv in

@@ -4,7 +4,8 @@
  * given as a ratio to a reference measured in the same run (one raw prefill forward pass), so
  * numbers from different machines can be compared.
  *
- *   pnpm --filter @subnet/inference bench        (BENCH_HIDDEN=256 BENCH_LAYERS=4 to resize)
+ *   pnpm --filter @subnet/inference bench        (BENCH_HIDDEN=256 BENCH_LAYERS=4 to resize;
+ *                                                BENCH_PROVIDER=cuda on a GPU)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ const config = {
 };
 const bytes = buildTinyDecoder(config);
 const sessionOptions: ort.InferenceSession.SessionOptions = {
-  executionProviders: ['cpu'],
+  executionProviders: [process.env.BENCH_PROVIDER ?? 'cpu'],
   intraOpNumThreads: 1,
 };
 const files = buildTinyTokenizer(config.vocabSize);

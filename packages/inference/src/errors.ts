@@ -16,6 +16,8 @@ export const InferenceErrorCode = {
   ContextTooLong: 'INFERENCE_CONTEXT_TOO_LONG',
   UnknownAdapter: 'INFERENCE_UNKNOWN_ADAPTER',
   BadAdapter: 'INFERENCE_BAD_ADAPTER',
+  /** A file of an exported model (tokenizer, generation config) is missing, malformed or inconsistent. */
+  BadExport: 'INFERENCE_BAD_EXPORT',
   BadSafetensors: 'INFERENCE_BAD_SAFETENSORS',
   BackendFailed: 'INFERENCE_BACKEND_FAILED',
   Cancelled: 'INFERENCE_CANCELLED',

@@ -1,7 +1,13 @@
 // The public API of @subnet/inference. Subpaths: ./random (the PRNG), ./testing (test models).
 export { type CommandIo, modelsUsage, runModelsCommand } from './cli/modelsCommand';
 export { InferenceError, InferenceErrorCode } from './errors';
-export { type ChatMessage, ChatTokenizer } from './llm/chatTokenizer';
+export type { ChatTemplateSource, ChatTemplateText } from './llm/chatTemplate';
+export {
+  type ChatMessage,
+  ChatTokenizer,
+  type ChatTokenizerOptions,
+  type TokenizerProvenance,
+} from './llm/chatTokenizer';
 export {
   type AdapterFeeds,
   DecoderModel,
@@ -10,6 +16,11 @@ export {
   type KvCache,
   type LoraInput,
 } from './llm/decoderModel';
+export {
+  type GenerationConfig,
+  parseGenerationConfig,
+  readGenerationConfig,
+} from './llm/generationConfig';
 export {
   type AdapterSource,
   type DecodeMode,
@@ -41,13 +52,23 @@ export {
   type ScoreResult,
   type TokenEvent,
 } from './llm/types';
+export { type PeftAdapterConfig, parseAdapterConfig } from './lora/adapterConfig';
 export {
+  type AdapterLocation,
   type AdapterResolver,
   AdapterStore,
   type AdapterStoreOptions,
   type AdapterStoreStats,
+  PEFT_CONFIG_FILE,
+  PEFT_WEIGHTS_FILE,
 } from './lora/adapterStore';
-export { buildLoraAdapter, type LoraAdapter } from './lora/loraAdapter';
+export {
+  type AlphaSource,
+  type BuildLoraOptions,
+  buildLoraAdapter,
+  type LoraAdapter,
+  type LoraTargetScale,
+} from './lora/loraAdapter';
 export {
   type FloatTensor,
   readSafetensors,
@@ -56,6 +77,7 @@ export {
 } from './lora/safetensors';
 export {
   type AddedLoraTarget,
+  type AddLoraOptions,
   type AddLoraResult,
   addLoraInputs,
   defaultLoraNodePattern,

@@ -7,7 +7,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { schedulerConfigSchema } from '../diffusion/createScheduler';
+import { ZodError } from 'zod';
+import { parseSchedulerOverrides } from '../diffusion/createScheduler';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { plannedDevice } from '../llm/openLlmEngine';
 import type { ModelRegistry } from '../registry/modelRegistry';
@@ -101,17 +102,33 @@ async function checkDiffusion(
     total += size;
   }
   const missing = DIFFUSION_PARTS.filter((p) => !found.has(p)).map((p) => `${p}/model.onnx`);
-  if ((await fileSize(join(dir, 'tokenizer', 'tokenizer.json'))) === undefined)
-    missing.push('tokenizer/tokenizer.json');
+  const tokenizers = found.has('text_encoder_2') ? ['tokenizer', 'tokenizer_2'] : ['tokenizer'];
+  for (const folder of tokenizers) {
+    if (!(await hasTokenizer(join(dir, folder))))
+      missing.push(`${folder}/tokenizer.json (or ${folder}/vocab.json + merges.txt)`);
+  }
   if (missing.length > 0) throw configError(`${where}: ${dir} has no ${missing.join(', ')}`);
-  const scheduler = schedulerConfigSchema.safeParse(entry.scheduler);
-  if (!scheduler.success)
-    throw configError(`${where}.scheduler: ${scheduler.error.issues[0]?.message}`);
+  try {
+    parseSchedulerOverrides(entry.scheduler ?? {});
+  } catch (cause) {
+    const issue = cause instanceof ZodError ? cause.issues[0] : undefined;
+    const key = issue?.path.length ? `.${issue.path.join('.')}` : '';
+    throw configError(`${where}.scheduler${key}: ${issue?.message ?? String(cause)}`, cause);
+  }
   for (const [lora, file] of Object.entries(entry.loras)) {
     if ((await fileSize(expandHome(file.path))) === undefined)
       throw configError(`${where}.loras.${lora}: no file at ${file.path}`);
   }
   return { found, total };
+}
+
+/** A tokenizer folder in either layout: tokenizer.json, or CLIP's slow vocab.json + merges.txt. */
+async function hasTokenizer(folder: string): Promise<boolean> {
+  if ((await fileSize(join(folder, 'tokenizer.json'))) !== undefined) return true;
+  return (
+    (await fileSize(join(folder, 'vocab.json'))) !== undefined &&
+    (await fileSize(join(folder, 'merges.txt'))) !== undefined
+  );
 }
 
 /** Checks every entry and plans where each will load; throws INFERENCE_BAD_CONFIG naming the key. */

@@ -4,9 +4,10 @@
  * vision tower or NSFW classifier, each on the entry's execution providers.
  */
 import type { Logger } from 'pino';
-import { schedulerConfigSchema } from '../diffusion/createScheduler';
+import { parseSchedulerOverrides } from '../diffusion/createScheduler';
 import type { DiffusionPipeline } from '../diffusion/diffusionPipeline';
 import { openDiffusionPipeline } from '../diffusion/openDiffusionPipeline';
+import type { PromptTokenizerOptions } from '../diffusion/promptTokenizer';
 import { TiledUpscaler } from '../diffusion/tiledUpscaler';
 import { ClipEmbedder } from '../image/clipEmbedder';
 import { NsfwClassifier } from '../image/nsfwClassifier';
@@ -85,25 +86,18 @@ export async function loadModel(options: {
         feeds: (adapterId) => (store as AdapterStore).feeds(adapterId),
       };
       const loras = entry.loras;
-      const t = entry.tokenizer;
       const opened = await openDiffusionPipeline({
         dir: expandHome(entry.dir),
         runtime,
         pipeline: {
-          scheduler: schedulerConfigSchema.parse(entry.scheduler),
-          vaeScalingFactor: entry.vae_scaling_factor,
+          ...(entry.scheduler ? { scheduler: parseSchedulerOverrides(entry.scheduler) } : {}),
+          ...(entry.vae_scaling_factor !== undefined
+            ? { vaeScalingFactor: entry.vae_scaling_factor }
+            : {}),
           ...(Object.keys(loras).length > 0 ? { adapters } : {}),
         },
-        ...(t
-          ? {
-              tokenizer: {
-                maxLength: t.max_length,
-                bosToken: t.bos_token,
-                eosToken: t.eos_token,
-                padToken: t.pad_token,
-              },
-            }
-          : {}),
+        ...(entry.tokenizer ? { tokenizer: tokenizerOptions(entry.tokenizer) } : {}),
+        ...(entry.tokenizer_2 ? { tokenizer2: tokenizerOptions(entry.tokenizer_2) } : {}),
         logger,
       });
       store = new AdapterStore({
@@ -152,4 +146,16 @@ export async function loadModel(options: {
       return { value, device, dispose: () => session.release() };
     }
   }
+}
+
+/** A config tokenizer block as the pipeline's options (only the settings given). */
+function tokenizerOptions(
+  t: NonNullable<Extract<ModelEntryConfig, { type: 'diffusion' }>['tokenizer']>,
+): Partial<PromptTokenizerOptions> {
+  return {
+    ...(t.max_length !== undefined ? { maxLength: t.max_length } : {}),
+    ...(t.bos_token !== undefined ? { bosToken: t.bos_token } : {}),
+    ...(t.eos_token !== undefined ? { eosToken: t.eos_token } : {}),
+    ...(t.pad_token !== undefined ? { padToken: t.pad_token } : {}),
+  };
 }

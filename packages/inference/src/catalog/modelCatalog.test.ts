@@ -1,7 +1,10 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyClipTokenizer } from '../../test/diffusion/tinyClipTokenizer';
+import { parseSchedulerOverrides } from '../diffusion/createScheduler';
 import { InferenceErrorCode } from '../errors';
 import { type ModelFixtures, modelsSection, writeModelFixtures } from '../testing/modelFixtures';
 import { TINY_CLIP_IMAGE_SIZE } from '../testModels/diffusion/tinyImageModels';
@@ -80,6 +83,55 @@ describe('checkModelEntries', () => {
       await writeFile(join(f.cacheDir, path), await readFile(join(fresh.cacheDir, path)));
       await fresh.remove();
     }
+  });
+});
+
+describe('checkModelEntries: diffusion export folders as Optimum writes them', () => {
+  it('takes a slow-layout tokenizer (vocab.json + merges.txt); names a missing one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sd-slow-tokenizer-'));
+    try {
+      await cp(f.plainDiffusionDir, dir, { recursive: true });
+      await rm(join(dir, 'tokenizer'), { recursive: true });
+      await writeTinyClipTokenizer(join(dir, 'tokenizer'));
+      const check = (scheduler?: Record<string, unknown>) =>
+        checkModelEntries({
+          models: parse({
+            entries: { sd: { type: 'diffusion', dir, ...(scheduler ? { scheduler } : {}) } },
+          }),
+          env: {},
+        });
+      expect([...((await check()).parts.get('sd') ?? [])].sort()).toEqual([
+        'text_encoder',
+        'unet',
+        'vae_decoder',
+      ]);
+      await expect(check({ kind: 'pndm' })).rejects.toMatchObject({
+        code: InferenceErrorCode.BadConfig,
+        message: expect.stringMatching(/^models\.entries\.sd\.scheduler\.kind: Invalid option/),
+      });
+      await rm(join(dir, 'tokenizer', 'merges.txt'));
+      await expect(check()).rejects.toMatchObject({
+        code: InferenceErrorCode.BadConfig,
+        message: `models.entries.sd: ${dir} has no tokenizer/tokenizer.json (or tokenizer/vocab.json + merges.txt)`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a config scheduler block keeps only the settings it gives (the export decides the rest)', () => {
+    expect(parseSchedulerOverrides({ kind: 'ddim', stepsOffset: 0 })).toEqual({
+      kind: 'ddim',
+      stepsOffset: 0,
+    });
+    expect(parse({ entries: { sd: { type: 'diffusion', dir: '/m/sd' } } }).entries.sd).toEqual({
+      type: 'diffusion',
+      dir: '/m/sd',
+      loras: {},
+      providers: ['cpu'],
+      device_id: 0,
+      threads: 0,
+    });
   });
 });
 

@@ -22,6 +22,13 @@ const runtimeFields = {
   /** Bytes the loaded model takes on its device (default: the manifest's, else its files' size). */
   memory_bytes: count(1).optional(),
 };
+/** Overrides of a diffusion tokenizer's own settings (tokenizer_config.json), each optional. */
+const tokenizerOverride = z.strictObject({
+  max_length: count(1).optional(),
+  bos_token: z.string().min(1).optional(),
+  eos_token: z.string().min(1).optional(),
+  pad_token: z.string().min(1).optional(),
+});
 /** Models that compute what validators check on every image: CLIP embedding, NSFW flag. */
 const featureFields = { clip: z.string().min(1).optional(), nsfw: z.string().min(1).optional() };
 
@@ -34,20 +41,20 @@ export const modelEntrySchema = z.discriminatedUnion('type', [
     decode_mode: z.enum(['exact', 'fast']).default('exact'),
     ...runtimeFields,
   }),
-  /** An ONNX diffusion export folder (text_encoder/, unet/, vae_decoder/, tokenizer/, ...). */
+  /**
+   * An ONNX diffusion export folder as Optimum / diffusers write it (text_encoder/, unet/,
+   * vae_decoder/, tokenizer/, model_index.json, scheduler/, ...). The settings below override
+   * what the export's own files say; left out, the export's files decide.
+   */
   z.strictObject({
     type: z.literal('diffusion'),
     dir: z.string().min(1),
-    scheduler: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    vae_scaling_factor: z.coerce.number().positive().default(0.18215),
-    tokenizer: z
-      .strictObject({
-        max_length: count(1),
-        bos_token: z.string().min(1),
-        eos_token: z.string().min(1),
-        pad_token: z.string().min(1),
-      })
-      .optional(),
+    /** Sampler settings (createScheduler's names: kind, timestepSpacing, stepsOffset, ...). */
+    scheduler: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    vae_scaling_factor: z.coerce.number().positive().optional(),
+    tokenizer: tokenizerOverride.optional(),
+    /** SDXL's second tokenizer. */
+    tokenizer_2: tokenizerOverride.optional(),
     /** LoRA adapters of this model: id -> safetensors file (PEFT layout) and alpha. */
     loras: z
       .record(

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InferenceError } from '../errors';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { openRegistry } from '../registry/openRegistry';
 import { probeProviders } from '../runtime/probeProviders';
 import { runtimeConfigFromEnv } from '../runtime/runtimeConfig';
+import { exportCommand } from './exportCommand';
 import { generateCommand } from './generateCommand';
 import { createProgressBar, formatBytes, type ProgressOutput } from './progressBar';
 
@@ -16,6 +18,11 @@ Commands:
   providers         try each execution provider (cpu, cuda, webgpu) on a built-in test model
   generate <id> <prompt...>
                     run a downloaded LLM on one chat message and stream the reply
+  export <kind> --source <dir> --out <dir>
+                    export a Hugging Face model folder (save_pretrained layout) to the ONNX
+                    files the miner loads, hash them and write its manifest or config entry;
+                    kinds: llm, sd, sdxl, sd-inpaint, controlnet, upscaler, clip, nsfw
+                    (needs the export tools: ./dev setup-export)
 
 Options:
   --manifest <file>   an operator manifest, added after the built-in one (repeatable);
@@ -23,13 +30,21 @@ Options:
   --cache-dir <dir>   where files go (default $SUBNET_MODELS_DIR or ~/.cache/subnet/models)
   --max-tokens <n>, --temperature <t>, --seed <s>, --adapter <id>
                       generation settings for generate (else the model's defaults)
+  --id <id>, --dtype fp32|fp16, --base-url <url>, --python <path>, --no-lora
+                      for export: the model id (default: the out folder's name), precision,
+                      where the manifest's file URLs point (default: file:// URLs of the
+                      out folder), the export venv's Python, and LLMs without LoRA inputs
   -h, --help          this text
+
+Relative paths are taken from the folder the command was run in.
 `;
 
 export interface CommandIo {
   stdout: ProgressOutput;
   stderr: ProgressOutput;
   env?: NodeJS.ProcessEnv;
+  /** Where relative paths are taken from (default $INIT_CWD, where pnpm was run, else cwd). */
+  cwd?: string;
 }
 
 /** `models list|pull|verify`: returns the exit code (0 ok, 1 failure, 2 usage). */
@@ -48,6 +63,31 @@ export async function runModelsCommand(argv: readonly string[], io: CommandIo): 
     return 0;
   }
   if (command === 'providers') return providers(io);
+  if (command === 'export') {
+    const [kind, ...extra] = ids;
+    if (!kind || extra.length > 0) {
+      io.stderr.write(`export needs exactly one kind\n\n${modelsUsage}`);
+      return 2;
+    }
+    try {
+      return await exportCommand(
+        {
+          kind,
+          ...(values.source ? { source: values.source } : {}),
+          ...(values.out ? { out: values.out } : {}),
+          ...(values.id ? { id: values.id } : {}),
+          ...(values.dtype ? { dtype: values.dtype } : {}),
+          ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
+          ...(values.python ? { python: values.python } : {}),
+          ...(values['no-lora'] ? { noLora: true } : {}),
+        },
+        io,
+      );
+    } catch (err) {
+      io.stderr.write(`${describeError(err)}\n`);
+      return 1;
+    }
+  }
   if (!command || !['list', 'pull', 'verify', 'generate'].includes(command)) {
     io.stderr.write(
       `${command ? `unknown command '${command}'` : 'no command given'}\n\n${modelsUsage}`,
@@ -55,9 +95,10 @@ export async function runModelsCommand(argv: readonly string[], io: CommandIo): 
     return 2;
   }
   try {
+    const cwd = io.cwd ?? io.env?.INIT_CWD ?? process.env.INIT_CWD ?? process.cwd();
     const registry = await openRegistry({
-      manifests: values.manifest ?? [],
-      ...(values['cache-dir'] ? { cacheDir: values['cache-dir'] } : {}),
+      manifests: (values.manifest ?? []).map((m) => resolve(cwd, m)),
+      ...(values['cache-dir'] ? { cacheDir: resolve(cwd, values['cache-dir']) } : {}),
       ...(io.env ? { env: io.env } : {}),
     });
     if (command === 'list') return await list(registry, io);
@@ -100,6 +141,13 @@ function parse(argv: readonly string[]) {
       temperature: { type: 'string' },
       seed: { type: 'string' },
       adapter: { type: 'string' },
+      source: { type: 'string' },
+      out: { type: 'string' },
+      id: { type: 'string' },
+      dtype: { type: 'string' },
+      'base-url': { type: 'string' },
+      python: { type: 'string' },
+      'no-lora': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -6,7 +6,8 @@ import { mapSamples } from './scheduler';
  * DDIM with eta = 0 (deterministic). At step i with timestep t and previous timestep
  * t' = t - ⌊T / N⌋ (N = the full step count): a = alphā_t, a' = alphā_{t'} (or `finalAlpha` when
  * t' < 0: 1 when the config sets alpha to one, else alphā_0);
- * x0 = (x - √(1 - a) eps) / √a; x' = √a' x0 + √(1 - a') eps. Model input is x; initNoiseSigma = 1;
+ * x0 = (x - √(1 - a) eps) / √a, clipped to ±clipSample when set (diffusers' clip_sample);
+ * x' = √a' x0 + √(1 - a') eps. Model input is x; initNoiseSigma = 1;
  * addNoise at step i: √a x0 + √(1 - a) noise.
  */
 export class DdimScheduler implements Scheduler {
@@ -19,12 +20,14 @@ export class DdimScheduler implements Scheduler {
     readonly alphas: Float64Array,
     /** alphā at each step's previous timestep. */
     readonly alphasPrev: Float64Array,
+    readonly clipSample = Number.POSITIVE_INFINITY,
   ) {}
 
   static create(options: {
     alphasCumprod: Float64Array;
     timesteps: Float64Array;
     setAlphaToOne: boolean;
+    clipSample?: number;
   }): DdimScheduler {
     const ac = options.alphasCumprod;
     const T = ac.length;
@@ -37,7 +40,7 @@ export class DdimScheduler implements Scheduler {
       const prev = t - Math.floor(T / N);
       return prev >= 0 ? (ac[prev] as number) : final;
     });
-    return new DdimScheduler(timesteps, alphas, alphasPrev);
+    return new DdimScheduler(timesteps, alphas, alphasPrev, options.clipSample);
   }
 
   scaleModelInput(sample: Float32Array): Float32Array {
@@ -51,9 +54,10 @@ export class DdimScheduler implements Scheduler {
     const sb = Math.sqrt(1 - a);
     const sap = Math.sqrt(ap);
     const sbp = Math.sqrt(1 - ap);
+    const clip = this.clipSample;
     return mapSamples(sample.length, (j) => {
       const e = eps[j] as number;
-      const x0 = ((sample[j] as number) - sb * e) / sa;
+      const x0 = Math.min(clip, Math.max(-clip, ((sample[j] as number) - sb * e) / sa));
       return sap * x0 + sbp * e;
     });
   }
@@ -70,6 +74,7 @@ export class DdimScheduler implements Scheduler {
       this.timesteps.slice(startIndex),
       this.alphas.slice(startIndex),
       this.alphasPrev.slice(startIndex),
+      this.clipSample,
     );
   }
 }

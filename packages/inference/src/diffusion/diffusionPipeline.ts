@@ -11,6 +11,7 @@ import { createRng } from '../random/xoshiro128';
 import { controlResiduals } from './controlNet';
 import { createScheduler, schedulerConfigSchema } from './createScheduler';
 import { denoise, type RunControl } from './denoiseLoop';
+import { DEFAULT_VAE_SCALING_FACTOR } from './diffusionExport';
 import {
   type ControlNetParamsInput,
   controlNetParamsSchema,
@@ -73,7 +74,7 @@ export class DiffusionPipeline {
       });
     }
     this.schedulerConfig = schedulerConfigSchema.parse(options.scheduler ?? {});
-    this.scaling = options.vaeScalingFactor ?? 0.18215;
+    this.scaling = options.vaeScalingFactor ?? DEFAULT_VAE_SCALING_FACTOR;
     this.maxInputPixels = options.maxInputPixels ?? INPUT_IMAGE_MAX_PIXELS;
     this.log = moduleLogger('diffusion', options.logger);
   }
@@ -188,6 +189,7 @@ export class DiffusionPipeline {
       guided,
       unetInputs: this.sessions.unet.inputNames,
       size,
+      zeroNegative: this.options.forceZerosForEmptyPrompt === true && negative === '',
       ...(adapter ? { adapter } : {}),
     });
   }
@@ -207,7 +209,14 @@ export class DiffusionPipeline {
   private initialNoise(p: TextToImageParams): { noise: Float32Array; dims: number[] } {
     const dims = [1, this.unet.latentChannels, p.height / 8, p.width / 8];
     const n = dims.reduce((a, b) => a * b, 1);
-    const noise = createRng(deriveSeed(p.seed, 'latents')).fillNormal(new Float32Array(n));
+    const given = this.options.initialNoise?.({ seed: p.seed, dims });
+    if (given && given.length !== n) {
+      throw new InferenceError(
+        InferenceErrorCode.BadRequest,
+        `initialNoise gave ${given.length} values for latents of shape [${dims.join(', ')}]`,
+      );
+    }
+    const noise = given ?? createRng(deriveSeed(p.seed, 'latents')).fillNormal(new Float32Array(n));
     return { noise, dims };
   }
 

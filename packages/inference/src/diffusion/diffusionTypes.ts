@@ -25,6 +25,18 @@ export interface DiffusionPipelineOptions {
   scheduler?: SchedulerConfigInput;
   /** Latent scale of the VAE: 0.18215 (SD 1.x/2.x, the default) or 0.13025 (SDXL). */
   vaeScalingFactor?: number;
+  /**
+   * SDXL (model_index.json's force_zeros_for_empty_prompt): with guidance and an empty negative
+   * prompt, the negative conditioning is zeros, as diffusers does for a negative prompt of None.
+   */
+  forceZerosForEmptyPrompt?: boolean;
+  /**
+   * The standard normal noise a task starts from (text-to-image latents before × initNoiseSigma;
+   * the noise added to the image's latents for image-to-image). Default: drawn from the task's
+   * PRNG, deriveSeed(seed, 'latents'). Given noise lets a run start from another implementation's
+   * latents (parity tests against diffusers).
+   */
+  initialNoise?: (task: { seed: number; dims: readonly number[] }) => Float32Array;
   /** LoRA adapters of the UNet and text encoders (an AdapterStore over `pipeline.loraInputs`). */
   adapters?: AdapterSource;
   /** Largest decoded input image; defaults to the protocol's INPUT_IMAGE_MAX_PIXELS. */

@@ -2,12 +2,18 @@
 
 export {
   createScheduler,
+  parseSchedulerOverrides,
   type SchedulerConfig,
   type SchedulerConfigInput,
   schedulerConfigSchema,
 } from './createScheduler';
 export { DdimScheduler } from './ddimScheduler';
 export { type DenoiseOptions, denoise, type RunControl, type StepProgress } from './denoiseLoop';
+export {
+  DEFAULT_VAE_SCALING_FACTOR,
+  type DiffusionExportSettings,
+  readDiffusionExport,
+} from './diffusionExport';
 export {
   type ControlNetParamsInput,
   controlNetParamsSchema,
@@ -54,5 +60,10 @@ export {
   type UpscaleResult,
   type UpscalerOptions,
 } from './tiledUpscaler';
+export {
+  type OpenedTokenizer,
+  openTokenizerFolder,
+  type TokenizerLayout,
+} from './tokenizerFolder';
 export { UnetModel } from './unetModel';
 export { decodeLatents, encodePixels } from './vaeCodec';

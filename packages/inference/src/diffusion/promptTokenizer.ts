@@ -4,7 +4,8 @@ import { InferenceError, InferenceErrorCode } from '../errors';
 
 /**
  * Prompt tokenization for CLIP text encoders: the model's `tokenizer.json` (CLIP BPE for SD/SDXL
- * exports) run by @huggingface/tokenizers without its own special tokens, then
+ * exports; openTokenizerFolder builds its equivalent from the slow layout) run by
+ * @huggingface/tokenizers without its own special tokens, then
  * [bos] + ids truncated to maxLength - 2 + [eos], padded with `pad` to maxLength (77 in SD/SDXL;
  * SD pads with the end token, SDXL's second tokenizer with "!").
  */

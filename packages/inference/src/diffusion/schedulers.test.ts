@@ -141,6 +141,27 @@ describe('schedulers equal independently computed reference tables', () => {
     expect(run(5)).not.toEqual(run(6));
   });
 
+  it('DDIM clips its predicted clean sample to ±clipSample (diffusers’ clip_sample)', () => {
+    // One step at t = 1 to the final alpha alphā_0: x' = √alphā_0 · x0 + √(1 - alphā_0) · eps.
+    const ac = alphasCumprod(schedulerConfigSchema.parse({}));
+    const [a0, a1] = [ac[0] as number, ac[1] as number];
+    const sample = Float32Array.from([10, -10, 0.5]);
+    const eps = new Float32Array(3);
+    const step = (clipSample?: number) =>
+      Array.from(
+        createScheduler(
+          schedulerConfigSchema.parse({ kind: 'ddim', ...(clipSample ? { clipSample } : {}) }),
+          1,
+        ).step(eps, 0, sample, fixedNoise([])),
+      );
+    const x0 = (x: number) => x / Math.sqrt(a1);
+    expect(step(1.5)).toEqual([1.5, -1.5, x0(0.5)].map((v) => Math.fround(Math.sqrt(a0) * v)));
+    expect(step()).toEqual([10, -10, 0.5].map((v) => Math.fround(Math.sqrt(a0) * x0(v))));
+    expect(() =>
+      createScheduler(schedulerConfigSchema.parse({ kind: 'euler', clipSample: 1 }), 4),
+    ).toThrow('clipSample applies to the ddim scheduler, not euler');
+  });
+
   it('tail keeps the later steps (image-to-image starts part way)', () => {
     const s = createScheduler(schedulerConfigSchema.parse({}), 10) as EulerScheduler;
     const t = s.tail(4);

@@ -26,7 +26,10 @@ export interface TextConditioning {
  * (SDXL), the UNet's `encoder_hidden_states` is the concatenation of both encoders' states, its
  * `text_embeds` is the last encoder's pooled output (`text_embeds`, else `pooler_output`), and
  * its `time_ids` are [height, width, 0, 0, height, width] (original size, crop origin, target size)
- * for every batch row.
+ * for every batch row (diffusers' defaults: original and target size = the image size, crop at 0, 0).
+ * With `zeroNegative` (SDXL's `force_zeros_for_empty_prompt` and an empty negative prompt), the
+ * negative row of both the states and the pooled embeds is zeros, as diffusers conditions it;
+ * only the prompt is encoded.
  */
 export async function encodeText(options: {
   encoders: readonly TextEncoderPart[];
@@ -36,16 +39,20 @@ export async function encodeText(options: {
   unetInputs: readonly string[];
   size: { width: number; height: number };
   adapter?: AdapterFeeds;
+  zeroNegative?: boolean;
 }): Promise<TextConditioning> {
-  const texts = options.guided ? [options.negative, options.prompt] : [options.prompt];
-  const batch = texts.length;
+  const zeroNegative = options.guided && options.zeroNegative === true;
+  const texts =
+    options.guided && !zeroNegative ? [options.negative, options.prompt] : [options.prompt];
+  const encoded = texts.length;
+  const batch = options.guided ? 2 : 1;
   const states: ort.Tensor[] = [];
   let pooled: ort.Tensor | undefined;
   for (const encoder of options.encoders) {
     const length = encoder.tokenizer.options.maxLength;
     const ids = texts.flatMap((t) => encoder.tokenizer.encode(t));
     const out = await encoder.session.run({
-      input_ids: tokenIdsTensor(encoder.session, ids, [batch, length]),
+      input_ids: tokenIdsTensor(encoder.session, ids, [encoded, length]),
       ...encoder.lora.feeds(options.adapter),
     });
     const hidden = out[encoder.output];
@@ -53,7 +60,9 @@ export async function encodeText(options: {
     states.push(hidden);
     pooled = out.text_embeds ?? out.pooler_output;
   }
-  const context = states.length === 1 ? (states[0] as ort.Tensor) : concatLastAxis(states);
+  const joined = states.length === 1 ? (states[0] as ort.Tensor) : concatLastAxis(states);
+  const context = zeroNegative ? withZeroRow(joined) : joined;
+  if (zeroNegative && pooled) pooled = withZeroRow(pooled);
   const extra: Record<string, ort.Tensor> = {};
   if (options.unetInputs.includes('text_embeds')) {
     if (!pooled)
@@ -90,6 +99,15 @@ function concatLastAxis(tensors: readonly ort.Tensor[]): ort.Tensor {
     }
   }
   return new ort.Tensor('float32', out, [batch, seq, total]);
+}
+
+/** The tensor with an all-zero first row added along the batch axis. */
+function withZeroRow(tensor: ort.Tensor): ort.Tensor {
+  const [rows, ...rest] = tensor.dims as [number, ...number[]];
+  const data = tensor.data as Float32Array;
+  const out = new Float32Array(data.length + data.length / rows);
+  out.set(data, data.length / rows);
+  return new ort.Tensor('float32', out, [rows + 1, ...rest]);
 }
 
 function unsupported(message: string): InferenceError {

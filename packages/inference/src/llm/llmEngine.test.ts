@@ -171,6 +171,25 @@ describe('LlmEngine on the tiny decoder (CPU)', () => {
     });
   });
 
+  it("stops at every end-of-sequence id of generation_config.json, not only the tokenizer's", async () => {
+    const greedy = await engine.complete({ prompt: 'Hello world', maxTokens: 4, temperature: 0 });
+    const third = greedy.tokenIds[2] as number;
+    expect(greedy.tokenIds.slice(0, 2)).not.toContain(third);
+    const files = buildTinyTokenizer();
+    // Llama 3 style: the tokenizer names one eos, generation_config.json a list.
+    const tokenizer = new ChatTokenizer(files.tokenizerJson, files.tokenizerConfig, {
+      generationConfig: { eosTokenIds: [third, 383] },
+    });
+    expect(tokenizer.eosTokenIds).toEqual([383, third]);
+    const res = await new LlmEngine({ model: engine.model, tokenizer, maxContext: 256 }).complete({
+      prompt: 'Hello world',
+      maxTokens: 4,
+      temperature: 0,
+    });
+    expect(res.finishReason).toBe('stop');
+    expect(res.tokenIds).toEqual(greedy.tokenIds.slice(0, 3));
+  });
+
   it('stops producing when the request is cancelled', async () => {
     const controller = new AbortController();
     const it = engine.generate(

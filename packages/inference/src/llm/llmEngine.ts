@@ -222,8 +222,11 @@ export class LlmEngine implements LlmBackend {
       }
       return req.promptTokenIds;
     }
-    const text = req.messages ? this.tokenizer.applyChatTemplate(req.messages) : (req.prompt ?? '');
-    const ids = this.tokenizer.encode(text);
+    // As transformers: a chat is rendered and tokenized without added special tokens (the
+    // template writes BOS if the model wants it); a plain prompt gets them (BOS for Llama).
+    const ids = req.messages
+      ? this.tokenizer.encodeChat(req.messages)
+      : this.tokenizer.encode(req.prompt ?? '', { addSpecialTokens: true });
     if (ids.length === 0)
       throw new InferenceError(InferenceErrorCode.BadRequest, 'the prompt is empty');
     return ids;

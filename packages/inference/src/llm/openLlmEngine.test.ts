@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileServer, startFileServer } from '../../test/fileServer';
 import { type OpenAiTestServer, startOpenAiServer } from '../../test/openAiServer';
@@ -102,11 +103,13 @@ describe('LLM models from the registry, through the model manager', () => {
   });
 
   it('refuses a model that is not downloaded, then serves it once pulled, with its adapters', async () => {
+    const records: Record<string, unknown>[] = [];
     const manager = createLlmManager({
       registry,
       runtime: parseRuntimeConfig({ intraOpNumThreads: 1 }),
       env: { REMOTE_KEY: 'secret' },
       budgets: { cpu: 2500 },
+      logger: pino({ level: 'info' }, { write: (line: string) => records.push(JSON.parse(line)) }),
     });
     await expect(manager.acquire('llm-a')).rejects.toMatchObject({
       code: InferenceErrorCode.ModelNotDownloaded,
@@ -125,6 +128,16 @@ describe('LLM models from the registry, through the model manager', () => {
     const expected = await reference.complete(req);
 
     const a = await manager.acquire('llm-a');
+    expect(records.filter((r) => r.msg === 'LLM export read')).toEqual([
+      expect.objectContaining({
+        model: 'llm-a',
+        files: ['tokenizer.json', 'tokenizer_config.json'],
+        chatTemplate: 'tokenizer_config.json',
+        eosTokenIds: [383],
+        kvType: 'float32',
+        loraTargets: 5,
+      }),
+    ]);
     expect(await collectGeneration(a.value.generate(req))).toEqual(expected);
     const styled = await collectGeneration(a.value.generate({ ...req, adapter: 'style' }));
     expect(styled.logprobs).not.toEqual(expected.logprobs);

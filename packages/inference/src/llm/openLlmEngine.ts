@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { InferenceError, InferenceErrorCode } from '../errors';
-import type { Logger } from '../log';
+import { type Logger, moduleLogger } from '../log';
 import { AdapterStore } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { deviceOf, providerAvailability } from '../runtime/executionProviders';
@@ -9,6 +9,7 @@ import type { RuntimeConfig } from '../runtime/runtimeConfig';
 import { createSession } from '../runtime/sessionFactory';
 import { ChatTokenizer } from './chatTokenizer';
 import { DecoderModel } from './decoderModel';
+import { badExport } from './exportFiles';
 import { type DecodeMode, LlmEngine } from './llmEngine';
 import { OpenAiCompatibleBackend } from './openAiBackend';
 import type { LlmBackend } from './types';
@@ -47,7 +48,21 @@ export async function openLlmEngine(options: OpenLlmOptions): Promise<LoadedMode
   const created = await createSession(modelPath, options.runtime, options.logger);
   try {
     const model = new DecoderModel(created.session);
-    const tokenizer = await ChatTokenizer.fromDirectory(dirname(modelPath));
+    const dir = dirname(modelPath);
+    const tokenizer = await ChatTokenizer.fromDirectory(dir);
+    checkTokenizerFitsModel(tokenizer, model, dir);
+    moduleLogger('llm', options.logger).info(
+      {
+        model: modelId,
+        dir,
+        files: tokenizer.provenance.files,
+        chatTemplate: tokenizer.provenance.chatTemplate,
+        eosTokenIds: tokenizer.eosTokenIds,
+        kvType: model.kvType,
+        loraTargets: model.loraInputs.length,
+      },
+      'LLM export read',
+    );
     const adapters = new AdapterStore({
       inputs: model.loraInputs,
       resolve: registry.adapterResolver(modelId),
@@ -74,6 +89,21 @@ export async function openLlmEngine(options: OpenLlmOptions): Promise<LoadedMode
   } catch (err) {
     await created.session.release();
     throw err;
+  }
+}
+
+/** End-of-sequence ids the model cannot produce mean the tokenizer belongs to another model. */
+export function checkTokenizerFitsModel(
+  tokenizer: ChatTokenizer,
+  model: DecoderModel,
+  dir: string,
+): void {
+  const outside = tokenizer.eosTokenIds.filter((id) => id >= model.vocabSize);
+  if (outside.length > 0) {
+    throw badExport(
+      dir,
+      `end-of-sequence ids ${outside.join(', ')} (tokenizer_config.json eos_token, generation_config.json eos_token_id) are outside the model's ${model.vocabSize} logits`,
+    );
   }
 }
 

@@ -1,12 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceErrorCode } from '../errors';
 import type { LlmEngine } from '../llm/llmEngine';
+import type { Logger } from '../log';
 import { loraDelta, type TestAdapter, writeTestAdapter } from '../testing/loraFixtures';
 import { createTinyLlm } from '../testing/tinyLlm';
 import { AdapterStore } from './adapterStore';
+import { writeSafetensors } from './safetensors';
 
 const prompt = 'The miner answers the validator';
 
@@ -181,5 +184,114 @@ describe('LoRA adapters hot-loaded on one session', () => {
       resolve: async () => ({ path: wrong.path }),
     });
     await expect(s.feeds('wrong')).rejects.toMatchObject({ code: InferenceErrorCode.BadAdapter });
+  });
+});
+
+describe('AdapterStore locations: PEFT folders, files, explicit alpha', () => {
+  let dir: string;
+  const inputs = [{ target: 'lm_head', inDim: 2, outDim: 2 }];
+  // lora_A [1, 2] = [1, 2], lora_B [2, 1] = [3, -1]: the B feed is scale · [3, -1].
+  const weights = writeSafetensors(
+    new Map([
+      ['base_model.model.lm_head.lora_A.weight', { shape: [1, 2], data: Float32Array.of(1, 2) }],
+      ['base_model.model.lm_head.lora_B.weight', { shape: [2, 1], data: Float32Array.of(3, -1) }],
+    ]),
+    { lora_alpha: '5' },
+  );
+  const peftConfig = { peft_type: 'LORA', r: 1, lora_alpha: 4, use_rslora: false };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'peft-'));
+    await mkdir(join(dir, 'folder'));
+    await writeFile(join(dir, 'folder', 'adapter_model.safetensors'), weights);
+    await writeFile(join(dir, 'folder', 'adapter_config.json'), JSON.stringify(peftConfig));
+    await writeFile(join(dir, 'plain.safetensors'), weights);
+    await mkdir(join(dir, 'no-config'));
+    await writeFile(join(dir, 'no-config', 'adapter_model.safetensors'), weights);
+    await mkdir(join(dir, 'broken'));
+    await writeFile(join(dir, 'broken', 'adapter_model.safetensors'), weights);
+    await writeFile(join(dir, 'broken', 'adapter_config.json'), '{"r": 1,');
+    await writeFile(join(dir, 'dora.json'), JSON.stringify({ ...peftConfig, use_dora: true }));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const storeOf = (
+    where: Record<string, { path: string; alpha?: number; config?: string }>,
+    logger?: Logger,
+  ) =>
+    new AdapterStore({
+      inputs,
+      budgetBytes: 1 << 20,
+      resolve: async (id) => where[id],
+      ...(logger ? { logger } : {}),
+    });
+  const bFeed = async (store: AdapterStore, id: string) =>
+    Array.from((await store.feeds(id)).get('lora.lm_head.B')?.data as Float32Array);
+
+  it('reads a PEFT save folder: weights and adapter_config.json inside, and logs what it applied', async () => {
+    const records: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => records.push(JSON.parse(l)) });
+    const store = storeOf({ peft: { path: join(dir, 'folder') } }, logger);
+    expect(await bFeed(store, 'peft')).toEqual([12, -4]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      msg: 'adapter loaded',
+      adapter: 'peft',
+      file: join(dir, 'folder', 'adapter_model.safetensors'),
+      config: join(dir, 'folder', 'adapter_config.json'),
+      r: 1,
+      alpha: 4,
+      alphaSource: 'adapter_config.json',
+      rslora: false,
+      scales: [4],
+      targets: 1,
+    });
+  });
+
+  it('keeps the {path, alpha} shape: an explicit alpha wins, a lone file uses its metadata', async () => {
+    const store = storeOf({
+      strong: { path: join(dir, 'folder'), alpha: 2 },
+      file: { path: join(dir, 'plain.safetensors') },
+      fileAlpha: { path: join(dir, 'plain.safetensors'), alpha: 0.5 },
+      sibling: { path: join(dir, 'folder', 'adapter_model.safetensors') },
+      given: {
+        path: join(dir, 'plain.safetensors'),
+        config: join(dir, 'folder', 'adapter_config.json'),
+      },
+    });
+    expect(await bFeed(store, 'strong')).toEqual([6, -2]);
+    expect(await bFeed(store, 'file')).toEqual([15, -5]);
+    expect(await bFeed(store, 'fileAlpha')).toEqual([1.5, -0.5]);
+    expect(await bFeed(store, 'sibling')).toEqual([12, -4]);
+    expect(await bFeed(store, 'given')).toEqual([12, -4]);
+  });
+
+  it('refuses a folder without adapter_config.json, a malformed one and a DoRA config, naming the file', async () => {
+    const store = storeOf({
+      none: { path: join(dir, 'no-config') },
+      broken: { path: join(dir, 'broken') },
+      dora: { path: join(dir, 'plain.safetensors'), config: join(dir, 'dora.json') },
+      notPulled: { path: join(dir, 'plain.safetensors'), config: join(dir, 'absent.json') },
+    });
+    await expect(store.feeds('notPulled')).rejects.toMatchObject({
+      code: InferenceErrorCode.ModelNotDownloaded,
+      message: `adapter 'notPulled' has no adapter_config.json at ${join(dir, 'absent.json')}; pull it first`,
+    });
+    await expect(store.feeds('none')).rejects.toMatchObject({
+      code: InferenceErrorCode.BadAdapter,
+      message: `adapter 'none' cannot be used: ${join(dir, 'no-config', 'adapter_config.json')} is missing (a PEFT folder holds adapter_model.safetensors and adapter_config.json)`,
+    });
+    await expect(store.feeds('broken')).rejects.toMatchObject({
+      code: InferenceErrorCode.BadAdapter,
+      message: expect.stringContaining(
+        `${join(dir, 'broken', 'adapter_config.json')}: is not valid JSON`,
+      ),
+    });
+    await expect(store.feeds('dora')).rejects.toMatchObject({
+      code: InferenceErrorCode.BadAdapter,
+      message: `${join(dir, 'dora.json')}: use_dora is true: DoRA (weight-decomposed LoRA) cannot be applied by this runtime`,
+    });
   });
 });

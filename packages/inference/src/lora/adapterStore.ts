@@ -1,15 +1,30 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
+import { readJsonObject } from '../llm/exportFiles';
 import type { AdapterSource } from '../llm/llmEngine';
 import { type Logger, moduleLogger } from '../log';
+import { type PeftAdapterConfig, parseAdapterConfig } from './adapterConfig';
 import { buildLoraAdapter, type LoraAdapter } from './loraAdapter';
 import { readSafetensors } from './safetensors';
 
-/** Where an adapter id lives: a safetensors file and its alpha; undefined if unknown. */
-export type AdapterResolver = (
-  adapterId: string,
-) => Promise<{ path: string; alpha?: number } | undefined>;
+/**
+ * Where an adapter id lives; undefined if unknown. `path` is a safetensors file, or a PEFT save
+ * folder (`adapter_model.safetensors` + `adapter_config.json` inside). `config` is the
+ * adapter_config.json of a file path (a file named adapter_model.safetensors finds the one next
+ * to it by itself). An explicit `alpha` wins over the config and the file's metadata.
+ */
+export interface AdapterLocation {
+  path: string;
+  alpha?: number;
+  config?: string;
+}
+
+export type AdapterResolver = (adapterId: string) => Promise<AdapterLocation | undefined>;
+
+export const PEFT_WEIGHTS_FILE = 'adapter_model.safetensors';
+export const PEFT_CONFIG_FILE = 'adapter_config.json';
 
 export interface AdapterStoreOptions {
   /** The base model's LoRA inputs (DecoderModel.loraInputs). */
@@ -77,19 +92,22 @@ export class AdapterStore implements AdapterSource {
         `unknown adapter '${adapterId}': it is not in the registry`,
       );
     }
+    const { weights, config } = await this.files(adapterId, where);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(where.path);
+      bytes = await readFile(weights);
     } catch (err) {
       throw new InferenceError(
         InferenceErrorCode.ModelNotDownloaded,
-        `adapter '${adapterId}' is not on disk at ${where.path}; pull it first`,
+        `adapter '${adapterId}' is not on disk at ${weights}; pull it first`,
         { cause: err },
       );
     }
     const adapter = buildLoraAdapter(readSafetensors(bytes), this.options.inputs, {
       adapterId,
+      file: weights,
       ...(where.alpha !== undefined ? { alpha: where.alpha } : {}),
+      ...(config ? { config } : {}),
     });
     this.loads++;
     this.cache.set(adapterId, adapter);
@@ -101,10 +119,64 @@ export class AdapterStore implements AdapterSource {
       used -= a.bytes;
       this.log.info({ adapter: id, bytes: a.bytes }, 'adapter evicted (over budget)');
     }
+    const scales = [...new Set(adapter.targets.map((t) => t.scale))];
     this.log.info(
-      { adapter: adapterId, rank: adapter.rank, bytes: adapter.bytes },
+      {
+        adapter: adapterId,
+        file: weights,
+        config: config?.file ?? null,
+        baseModel: config?.baseModel,
+        r: config?.r ?? adapter.rank,
+        alpha: where.alpha ?? config?.loraAlpha ?? adapter.targets[0]?.alpha,
+        alphaSource: adapter.alphaSource,
+        rslora: adapter.rslora,
+        scales,
+        targets: adapter.targets.length,
+        ignored: adapter.ignored,
+        bytes: adapter.bytes,
+      },
       'adapter loaded',
     );
     return adapter;
+  }
+
+  /** The safetensors file and the parsed adapter_config.json (if any) of a location. */
+  private async files(
+    adapterId: string,
+    where: AdapterLocation,
+  ): Promise<{ weights: string; config?: PeftAdapterConfig }> {
+    let weights = where.path;
+    let configPath = where.config;
+    const isDir = await stat(where.path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (isDir) {
+      weights = join(where.path, PEFT_WEIGHTS_FILE);
+      configPath ??= join(where.path, PEFT_CONFIG_FILE);
+    } else if (configPath === undefined && basename(where.path) === PEFT_WEIGHTS_FILE) {
+      configPath = join(dirname(where.path), PEFT_CONFIG_FILE);
+    }
+    if (configPath === undefined) return { weights };
+    const json = await readJsonObject(configPath).catch((err: unknown) => {
+      throw new InferenceError(
+        InferenceErrorCode.BadAdapter,
+        `adapter '${adapterId}' cannot be used: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    if (!json && where.config !== undefined) {
+      throw new InferenceError(
+        InferenceErrorCode.ModelNotDownloaded,
+        `adapter '${adapterId}' has no adapter_config.json at ${configPath}; pull it first`,
+      );
+    }
+    if (!json && isDir) {
+      throw new InferenceError(
+        InferenceErrorCode.BadAdapter,
+        `adapter '${adapterId}' cannot be used: ${configPath} is missing (a PEFT folder holds ${PEFT_WEIGHTS_FILE} and ${PEFT_CONFIG_FILE})`,
+      );
+    }
+    return json ? { weights, config: parseAdapterConfig(json, configPath) } : { weights };
   }
 }

@@ -2,77 +2,171 @@ import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
 import { float32ToFloat16 } from '../runtime/float16';
-import type { SafetensorsFile } from './safetensors';
+import { moduleSettings, type PeftAdapterConfig, targetsModule } from './adapterConfig';
+import type { FloatTensor, SafetensorsFile } from './safetensors';
 
 /**
  * Turns a LoRA adapter in the PEFT layout (`[base_model.model.]<target>.lora_A.weight` [r, in],
  * `<target>.lora_B.weight` [out, r]) into the graph inputs of the base model:
- * `lora.<target>.A` = lora_A^T [in, r] and `lora.<target>.B` = scale · lora_B^T [r, out], with
- * scale = alpha / r (alpha from the registry entry, else the file's `lora_alpha` metadata, else r).
- * Targets the adapter does not name are fed zeros by the model.
+ * `lora.<target>.A` = lora_A^T [in, r] and `lora.<target>.B` = scale · lora_B^T [r, out].
+ *
+ * Per target, scale = alpha / r (alpha / sqrt(r) with use_rslora), where alpha is, first found:
+ * the explicit alpha (registry or model config entry; it replaces every alpha of the adapter),
+ * adapter_config.json (alpha_pattern, then lora_alpha), the safetensors `lora_alpha` metadata,
+ * r. Each target has its own rank (PEFT's rank_pattern). Targets the adapter does not name are
+ * fed zeros by the model.
+ *
+ * Refused (INFERENCE_BAD_ADAPTER, naming the file and the tensor or field): tensors this runtime
+ * cannot apply (DoRA magnitudes, embedding LoRA, biases, fully saved modules), a target the base
+ * model has no LoRA input for, ranks that disagree with adapter_config.json, and shapes that do
+ * not fit the base model (an adapter trained for another model).
  */
+export interface LoraTargetScale {
+  target: string;
+  rank: number;
+  alpha: number;
+  scale: number;
+}
+
+export type AlphaSource = 'explicit' | 'adapter_config.json' | 'safetensors metadata' | 'rank';
+
 export interface LoraAdapter {
   feeds: AdapterFeeds;
+  /** The largest rank of its targets. */
   rank: number;
   /** Bytes held by the feed tensors. */
   bytes: number;
+  targets: LoraTargetScale[];
+  rslora: boolean;
+  alphaSource: AlphaSource;
+  /** Tensors deliberately not used (PEFT's copies of tied base weights). */
+  ignored: string[];
+}
+
+export interface BuildLoraOptions {
+  /** Explicit alpha for every target: wins over adapter_config.json and the metadata. */
+  alpha?: number;
+  adapterId?: string;
+  config?: PeftAdapterConfig;
+  /** The safetensors path, for messages. */
+  file?: string;
 }
 
 const NAME = /^(?:base_model\.model\.)?(.+)\.lora_([AB])(?:\.default)?\.weight$/;
+/** PEFT saves the base weight of a tied/embedding layer it wraps; it is the base model's own. */
+const BASE_COPY = /\.base_layer\.weight$/;
+const CANNOT_APPLY: [RegExp, string][] = [
+  [/\.lora_magnitude_vector(\.|$)/, 'a DoRA magnitude vector'],
+  [/\.lora_embedding_[AB](\.|$)/, 'an embedding LoRA'],
+  [/\.lora_[AB](\.default)?\.bias$/, 'a LoRA bias'],
+  [/\.modules_to_save\.|\.original_module\./, 'a fully saved module'],
+];
 
 export function buildLoraAdapter(
   file: SafetensorsFile,
   inputs: readonly LoraInput[],
-  options: { alpha?: number; adapterId?: string } = {},
+  options: BuildLoraOptions = {},
 ): LoraAdapter {
   const id = options.adapterId ?? 'adapter';
+  const where = options.file ?? `adapter '${id}'`;
+  const bad = (why: string) =>
+    new InferenceError(
+      InferenceErrorCode.BadAdapter,
+      `adapter '${id}' cannot be used: ${where}: ${why}`,
+    );
   const byTarget = new Map(inputs.map((i) => [i.target, i]));
-  const pairs = new Map<
-    string,
-    { A?: { shape: number[]; data: Float32Array }; B?: { shape: number[]; data: Float32Array } }
-  >();
+  const pairs = new Map<string, { A?: [string, FloatTensor]; B?: [string, FloatTensor] }>();
+  const ignored: string[] = [];
   for (const [name, tensor] of file.tensors) {
     const match = NAME.exec(name);
-    if (!match) continue;
-    const [, target, which] = match as unknown as [string, string, 'A' | 'B'];
-    const pair = pairs.get(target) ?? {};
-    pair[which] = tensor;
-    pairs.set(target, pair);
-  }
-  if (pairs.size === 0) throw badAdapter(id, 'it holds no lora_A/lora_B tensors');
-  let rank: number | undefined;
-  const feeds = new Map<string, ort.Tensor>();
-  let bytes = 0;
-  for (const [target, { A, B }] of pairs) {
-    const input = byTarget.get(target);
-    if (!input) throw badAdapter(id, `the base model has no LoRA input for ${target}`);
-    if (!A || !B) throw badAdapter(id, `${target} needs both lora_A and lora_B`);
-    const [r, inDim] = A.shape as [number, number];
-    const [outDim, rB] = B.shape as [number, number];
-    if (
-      A.shape.length !== 2 ||
-      B.shape.length !== 2 ||
-      rB !== r ||
-      inDim !== input.inDim ||
-      outDim !== input.outDim
-    ) {
-      throw badAdapter(
-        id,
-        `${target}: lora_A ${JSON.stringify(A.shape)} / lora_B ${JSON.stringify(B.shape)} do not fit [r, ${input.inDim}] / [${input.outDim}, r]`,
+    if (!match) {
+      if (BASE_COPY.test(name)) {
+        ignored.push(name);
+        continue;
+      }
+      const kind = CANNOT_APPLY.find(([re]) => re.test(name))?.[1];
+      throw bad(
+        `tensor ${name} is ${kind ?? 'not a lora_A/lora_B weight'}, which this runtime cannot apply`,
       );
     }
-    if (rank !== undefined && rank !== r) throw badAdapter(id, 'all targets must share one rank');
-    rank = r;
-    const alpha = options.alpha ?? Number(file.metadata.lora_alpha ?? r);
-    if (!Number.isFinite(alpha))
-      throw badAdapter(id, `lora_alpha '${file.metadata.lora_alpha}' is not a number`);
-    const scale = alpha / r;
-    const a = new Float32Array(inDim * r);
+    const [, target, which] = match as unknown as [string, string, 'A' | 'B'];
+    const pair = pairs.get(target) ?? {};
+    pair[which] = [name, tensor];
+    pairs.set(target, pair);
+  }
+  if (pairs.size === 0) throw bad('it holds no lora_A/lora_B tensors');
+
+  const config = options.config;
+  const metaAlpha = file.metadata.lora_alpha;
+  if (metaAlpha !== undefined && !Number.isFinite(Number(metaAlpha))) {
+    throw bad(`safetensors metadata lora_alpha '${metaAlpha}' is not a number`);
+  }
+  const alphaSource: AlphaSource =
+    options.alpha !== undefined
+      ? 'explicit'
+      : config
+        ? 'adapter_config.json'
+        : metaAlpha !== undefined
+          ? 'safetensors metadata'
+          : 'rank';
+  const rslora = config?.useRslora ?? false;
+  const feeds = new Map<string, ort.Tensor>();
+  const targets: LoraTargetScale[] = [];
+  let bytes = 0;
+  for (const [target, { A, B }] of pairs) {
+    if (!A || !B) throw bad(`${target} needs both lora_A and lora_B, it has only ${(A ?? B)?.[0]}`);
+    const input = byTarget.get(target);
+    if (!input) {
+      throw bad(
+        `tensor ${A[0]} targets ${target}, for which the base model has no LoRA input (it has ${inputs.length}: ${inputs
+          .slice(0, 4)
+          .map((i) => i.target)
+          .join(', ')}${inputs.length > 4 ? ', ...' : ''})`,
+      );
+    }
+    if (config && !targetsModule(config, target)) {
+      throw bad(
+        `${config.file} target_modules ${JSON.stringify(config.targetModules)} does not name ${target}, which ${A[0]} adapts`,
+      );
+    }
+    const r = A[1].shape[0] as number;
+    const expectedA = [r, input.inDim];
+    const expectedB = [input.outDim, r];
+    for (const [[name, t], expected] of [
+      [A, expectedA],
+      [B, expectedB],
+    ] as const) {
+      if (t.shape.length !== 2 || t.shape[0] !== expected[0] || t.shape[1] !== expected[1]) {
+        const transposed = t.shape[0] === expected[1] && t.shape[1] === expected[0];
+        throw bad(
+          `tensor ${name} has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(expected)} (the base model's ${target} maps ${input.inDim} → ${input.outDim})` +
+            (transposed
+              ? `; it is transposed${config?.fanInFanOut ? ' (fan_in_fan_out does not change the lora_A/lora_B layout PEFT saves)' : ''}`
+              : '; is it an adapter for another base model?'),
+        );
+      }
+    }
+    let alpha: number;
+    if (config) {
+      const settings = moduleSettings(config, target);
+      if (settings.rank !== r) {
+        throw bad(
+          `tensor ${A[0]} has rank ${r}, but ${config.file} gives ${target} rank ${settings.rank} (r / rank_pattern)`,
+        );
+      }
+      alpha = options.alpha ?? settings.alpha;
+    } else {
+      alpha = options.alpha ?? (metaAlpha !== undefined ? Number(metaAlpha) : r);
+    }
+    const scale = alpha / (rslora ? Math.sqrt(r) : r);
+    targets.push({ target, rank: r, alpha, scale });
+    const { inDim, outDim } = input;
+    const [a, b] = [new Float32Array(inDim * r), new Float32Array(r * outDim)];
+    const [dataA, dataB] = [A[1].data, B[1].data];
     for (let i = 0; i < r; i++)
-      for (let j = 0; j < inDim; j++) a[j * r + i] = A.data[i * inDim + j] as number;
-    const b = new Float32Array(r * outDim);
+      for (let j = 0; j < inDim; j++) a[j * r + i] = dataA[i * inDim + j] as number;
     for (let o = 0; o < outDim; o++)
-      for (let i = 0; i < r; i++) b[i * outDim + o] = (B.data[o * r + i] as number) * scale;
+      for (let i = 0; i < r; i++) b[i * outDim + o] = (dataB[o * r + i] as number) * scale;
     if (input.type === 'float16') {
       feeds.set(`lora.${target}.A`, new ort.Tensor('float16', float32ToFloat16(a), [inDim, r]));
       feeds.set(`lora.${target}.B`, new ort.Tensor('float16', float32ToFloat16(b), [r, outDim]));
@@ -83,12 +177,6 @@ export function buildLoraAdapter(
       bytes += (a.length + b.length) * 4;
     }
   }
-  return { feeds, rank: rank ?? 0, bytes };
-}
-
-function badAdapter(id: string, why: string): InferenceError {
-  return new InferenceError(
-    InferenceErrorCode.BadAdapter,
-    `adapter '${id}' cannot be used: ${why}`,
-  );
+  const rank = Math.max(...targets.map((t) => t.rank));
+  return { feeds, rank, bytes, targets, rslora, alphaSource, ignored };
 }

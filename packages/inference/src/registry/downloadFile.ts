@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { hashFile } from './fileHash';
 
@@ -73,7 +74,8 @@ async function fetchInto(
   partial: string,
   start: number,
 ): Promise<number> {
-  const { url, size } = options;
+  const { url } = options;
+  if (url.startsWith('file:')) return copyInto(options, partial, start);
   let response: Response;
   try {
     response = await fetch(url, {
@@ -102,26 +104,70 @@ async function fetchInto(
       `${url} answered HTTP ${response.status} ${response.statusText}`,
     );
   }
-  let received = append ? start : 0;
-  const out = createWriteStream(partial, { flags: append ? 'a' : 'w' });
+  return writeBody(options, partial, response.body ?? [], append ? start : 0);
+}
+
+/**
+ * A `file:` URL (what `models export` writes for a local export): the file is copied the way a
+ * download is written, resumed from `start`, with the same size and sha256 checks.
+ */
+async function copyInto(options: DownloadOptions, partial: string, start: number): Promise<number> {
+  let path: string;
+  try {
+    path = fileURLToPath(options.url);
+  } catch (err) {
+    throw new InferenceError(
+      InferenceErrorCode.DownloadFailed,
+      `${options.url} is not a file path`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const found = await stat(path).catch(() => undefined);
+  if (!found?.isFile()) {
+    throw new InferenceError(
+      InferenceErrorCode.DownloadFailed,
+      `${path} (from ${options.url}) is not a readable file`,
+    );
+  }
+  if (found.size !== options.size) {
+    throw new InferenceError(
+      InferenceErrorCode.HashMismatch,
+      `${path} is ${found.size} bytes but the manifest says ${options.size}: the file changed after the manifest was written (export it again, or fix the entry)`,
+    );
+  }
+  const from = start <= found.size ? start : 0;
+  return writeBody(options, partial, createReadStream(path, { start: from }), from);
+}
+
+/** Writes `body` to `partial` (appending from `received` when above 0); returns its length. */
+async function writeBody(
+  options: DownloadOptions,
+  partial: string,
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  from: number,
+): Promise<number> {
+  const { url, size } = options;
+  let received = from;
+  const out = createWriteStream(partial, { flags: from > 0 ? 'a' : 'w' });
   const closed = new Promise<void>((resolve, reject) => {
     out.on('close', resolve);
     out.on('error', reject);
   });
   options.onProgress?.(received, size);
   try {
-    if (response.body) {
-      for await (const chunk of response.body) {
-        received += chunk.length;
-        if (received > size) {
-          throw new InferenceError(
-            InferenceErrorCode.HashMismatch,
-            `${url} sent more than the ${size} bytes the manifest lists`,
-          );
-        }
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-        options.onProgress?.(received, size);
+    for await (const chunk of body) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      received += chunk.length;
+      if (received > size) {
+        throw new InferenceError(
+          InferenceErrorCode.HashMismatch,
+          `${url} sent more than the ${size} bytes the manifest lists`,
+        );
       }
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      options.onProgress?.(received, size);
     }
   } catch (err) {
     out.end();

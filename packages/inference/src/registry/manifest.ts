@@ -31,7 +31,8 @@ export const modelFileSchema = z
   .object({
     /** Path inside the model's cache folder, e.g. "model.onnx" or "onnx/decoder.onnx". */
     path: z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'a relative path without ..'),
-    url: z.url({ protocol: /^https?$/ }),
+    /** http(s), or file: for a local export (`models export` writes those). */
+    url: z.url({ protocol: /^(https?|file)$/ }),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
     size: z.number().int().nonnegative(),
   })
@@ -82,11 +83,23 @@ export const adapterEntrySchema = z
   .object({
     id: idSchema,
     baseModel: idSchema,
+    /** The adapter's weights (PEFT's adapter_model.safetensors). */
     file: modelFileSchema,
-    /** LoRA alpha; scale = alpha / rank. Defaults to the file's lora_alpha metadata. */
+    /**
+     * PEFT's adapter_config.json (lora_alpha, r, use_rslora, rank/alpha patterns), downloaded
+     * next to the weights. Its path must differ from the weights' path.
+     */
+    config: modelFileSchema.optional(),
+    /**
+     * LoRA alpha for every target (scale = alpha / rank, or alpha / sqrt(rank) with rslora).
+     * Wins over adapter_config.json, then the file's lora_alpha metadata, then the rank.
+     */
     alpha: z.number().positive().optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.config === undefined || a.config.path !== a.file.path, {
+    message: 'config.path must differ from file.path',
+  });
 export type AdapterEntry = z.infer<typeof adapterEntrySchema>;
 
 export const manifestSchema = z

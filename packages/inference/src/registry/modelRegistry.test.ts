@@ -191,3 +191,97 @@ describe('parseManifest', () => {
     expect(() => parseManifest(m)).toThrow(/needs 'server'/);
   });
 });
+
+describe('ModelRegistry adapters with their adapter_config.json', () => {
+  const weights = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
+  const config = new TextEncoder().encode('{"peft_type":"LORA","r":4,"lora_alpha":8}');
+  let server: FileServer;
+  let dir: string;
+  let registry: ModelRegistry;
+
+  beforeAll(async () => {
+    server = await startFileServer({ 'style.safetensors': weights, 'style.json': config });
+    dir = await mkdtemp(join(tmpdir(), 'adapters-'));
+    const file = (path: string, url: string, bytes: Uint8Array) => ({
+      path,
+      url: server.url(url),
+      sha256: sha256Hex(bytes),
+      size: bytes.length,
+    });
+    const manifest = parseManifest({
+      version: 1,
+      models: [
+        {
+          id: 'base',
+          taskKinds: ['text-generation'],
+          pipeline: 'llm-decoder',
+          precision: 'fp32',
+          memoryBytes: 1,
+          files: [file('model.onnx', 'style.json', config)],
+        },
+      ],
+      adapters: [
+        {
+          id: 'style',
+          baseModel: 'base',
+          file: file('adapter_model.safetensors', 'style.safetensors', weights),
+          config: file('adapter_config.json', 'style.json', config),
+        },
+        {
+          id: 'strong',
+          baseModel: 'base',
+          file: file('adapter_model.safetensors', 'style.safetensors', weights),
+          alpha: 32,
+        },
+      ],
+    });
+    registry = new ModelRegistry(manifest, dir);
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pulls and verifies the config next to the weights, and resolves both', async () => {
+    expect(await registry.pull('style')).toEqual({
+      downloaded: ['adapter_model.safetensors', 'adapter_config.json'],
+      alreadyPresent: [],
+    });
+    expect((await readdir(join(dir, 'adapters', 'style'))).sort()).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+    ]);
+    expect(await registry.verify('style')).toEqual({
+      id: 'style',
+      ok: true,
+      files: [
+        { path: 'adapter_model.safetensors', outcome: 'ok' },
+        { path: 'adapter_config.json', outcome: 'ok' },
+      ],
+    });
+    const resolve = registry.adapterResolver('base');
+    expect(await resolve('style')).toEqual({
+      path: join(dir, 'adapters', 'style', 'adapter_model.safetensors'),
+      config: join(dir, 'adapters', 'style', 'adapter_config.json'),
+    });
+    expect(await resolve('strong')).toEqual({
+      path: join(dir, 'adapters', 'strong', 'adapter_model.safetensors'),
+      alpha: 32,
+    });
+    await rm(join(dir, 'adapters', 'style', 'adapter_config.json'));
+    expect((await registry.status('style')).files.map((f) => [f.path, f.state])).toEqual([
+      ['adapter_model.safetensors', 'complete'],
+      ['adapter_config.json', 'missing'],
+    ]);
+  });
+
+  it('refuses a config at the weights path', () => {
+    const f = { path: 'a.safetensors', url: 'https://h/a', sha256: 'a'.repeat(64), size: 1 };
+    expect(() =>
+      parseManifest({
+        version: 1,
+        adapters: [{ id: 'x', baseModel: 'base', file: f, config: f }],
+      }),
+    ).toThrow(/adapters\.0: config\.path must differ from file\.path/);
+  });
+});

@@ -63,17 +63,23 @@ export class ModelRegistry {
     return join(this.cacheDir, 'models', id, path);
   }
 
-  adapterPath(entry: AdapterEntry): string {
-    return join(this.cacheDir, 'adapters', entry.id, entry.file.path);
+  adapterPath(entry: AdapterEntry, file: ModelFile = entry.file): string {
+    return join(this.cacheDir, 'adapters', entry.id, file.path);
   }
 
-  /** Resolves the adapters of one base model to their cached files. */
+  /** An adapter's files: its weights, then its adapter_config.json when it lists one. */
+  adapterFiles(entry: AdapterEntry): ModelFile[] {
+    return entry.config ? [entry.file, entry.config] : [entry.file];
+  }
+
+  /** Resolves the adapters of one base model to their cached files (weights and config). */
   adapterResolver(baseModel: string): AdapterResolver {
     return async (adapterId) => {
       const entry = this.adapter(adapterId);
       if (!entry || entry.baseModel !== baseModel) return undefined;
       return {
         path: this.adapterPath(entry),
+        ...(entry.config ? { config: this.adapterPath(entry, entry.config) } : {}),
         ...(entry.alpha !== undefined ? { alpha: entry.alpha } : {}),
       };
     };
@@ -85,8 +91,15 @@ export class ModelRegistry {
     files: { file: ModelFile; path: string }[];
   } {
     const adapter = this.adapter(id);
-    if (adapter)
-      return { kind: 'adapter', files: [{ file: adapter.file, path: this.adapterPath(adapter) }] };
+    if (adapter) {
+      return {
+        kind: 'adapter',
+        files: this.adapterFiles(adapter).map((file) => ({
+          file,
+          path: this.adapterPath(adapter, file),
+        })),
+      };
+    }
     const model = this.model(id);
     return {
       kind: 'model',

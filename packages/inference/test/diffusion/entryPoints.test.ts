@@ -9,6 +9,8 @@ describe('entry points', () => {
     const testing = await import('../../src/testModels/diffusion/index');
     expect(typeof diffusion.DiffusionPipeline).toBe('function');
     expect(typeof diffusion.openDiffusionPipeline).toBe('function');
+    expect(typeof diffusion.readDiffusionExport).toBe('function');
+    expect(typeof diffusion.openTokenizerFolder).toBe('function');
     expect(diffusion.schedulerKinds).toEqual(['euler', 'euler_ancestral', 'ddim', 'lcm']);
     expect(diffusion.INPUT_IMAGE_MAX_PIXELS).toBe(2048 * 2048);
     expect(typeof image.imageHashes).toBe('function');

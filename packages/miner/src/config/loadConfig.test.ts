@@ -106,8 +106,6 @@ describe('loadMinerConfig models section', () => {
         type: 'diffusion',
         dir: '/m/sd',
         clip: 'clip',
-        scheduler: {},
-        vae_scaling_factor: 0.18215,
         loras: {},
       },
       x2: { ...runtime, type: 'upscaler', file: '/m/x2.onnx', tile: 128, overlap: 16 },

@@ -77,7 +77,7 @@ describe('buildTaskBackends refuses configurations it cannot serve', () => {
       (m.entries['tiny-sd-plain'] as { dir: string }).dir = join(f.root, 'nowhere');
     });
     expect(folder.message).toBe(
-      `models.entries.tiny-sd-plain: ${join(f.root, 'nowhere')} has no text_encoder/model.onnx, unet/model.onnx, vae_decoder/model.onnx, tokenizer/tokenizer.json`,
+      `models.entries.tiny-sd-plain: ${join(f.root, 'nowhere')} has no text_encoder/model.onnx, unet/model.onnx, vae_decoder/model.onnx, tokenizer/tokenizer.json (or tokenizer/vocab.json + merges.txt)`,
     );
     const file = await failure({}, (m) => {
       (m.entries['tiny-x2'] as { file: string }).file = join(f.root, 'esrgan.onnx');

@@ -51,14 +51,16 @@ export async function checkLlmAnswer(
     if (t.token_id >= engine.model.vocabSize) return zero('token-outside-vocabulary');
     ids.push(t.token_id);
   }
-  const eos = engine.tokenizer.eosTokenIds[0];
+  // Any of the model's end-of-sequence ids ends a generation (Llama 3: <|end_of_text|> and
+  // <|eot_id|>); a miner that stopped on its own without sending one is checked with the first.
+  const eosIds = engine.tokenizer.eosTokenIds;
+  const eos = eosIds[0];
   const stop = fields.stop;
-  // A miner that stopped on its own without sending the end-of-sequence token: check the stop.
   const appendEos =
     eos !== undefined &&
     outputs.finish_reason === 'stop' &&
     stop.length === 0 &&
-    ids[ids.length - 1] !== eos;
+    !eosIds.includes(ids[ids.length - 1] as number);
   const scored = await engine.score(
     scoreRequestOf(kind, fields, {
       completionTokenIds: appendEos ? [...ids, eos as number] : ids,

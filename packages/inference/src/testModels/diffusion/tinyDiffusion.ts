@@ -46,11 +46,17 @@ export function tinyDiffusionModelBytes(
  * byte-level BPE tokenizer padded to the text encoder's 16 positions.
  */
 export async function openTinyDiffusion(
-  options: { unet?: Partial<TinyUnetConfig>; threads?: number; sdxl?: boolean } = {},
+  options: {
+    unet?: Partial<TinyUnetConfig>;
+    threads?: number;
+    sdxl?: boolean;
+    /** Execution providers (benches on a GPU); the tests keep the default, the CPU. */
+    providers?: readonly string[];
+  } = {},
 ): Promise<DiffusionSessions & { release(): Promise<void> }> {
   const bytes = tinyDiffusionModelBytes(options);
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: ['cpu'],
+    executionProviders: [...(options.providers ?? ['cpu'])],
     intraOpNumThreads: options.threads ?? 1,
     interOpNumThreads: 1,
   };

@@ -1,0 +1,172 @@
+"""PyTorch's side of `bench/torch.bench.ts`: builds two random-weight models of real
+architectures, exports them with the project's exporter (scripts/models/export_models.py, the
+code `pnpm models export` runs), and times them in PyTorch on the same CPU threads:
+
+- a ~100M-parameter Qwen2 (tied embeddings, the Qwen vocabulary size): greedy generation of
+  N tokens after a fixed prompt with transformers' generate (KV cache), tokens per second;
+- a UNet with SD 1.5's block structure at half its widths (exported with torch.onnx under
+  Optimum's input and output names): one guided step (batch 2) on 32x32 latents with a
+  77-token context, seconds per step.
+
+    python torch_reference.py --out DIR --threads N [--tokens 32] [--runs 5] [--device cuda]
+
+The last line on stdout is one JSON object with the export folders, the inputs used and
+PyTorch's figures; the TypeScript side runs the same inputs through our engine.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "scripts" / "models"))
+
+import export_models  # noqa: E402
+
+
+DEVICE = "cpu"
+
+
+def sync() -> None:
+    if DEVICE == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed(fn, runs: int) -> float:
+    fn()
+    times = []
+    for _ in range(runs):
+        sync()
+        start = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_llm(out: Path, tokens: int, runs: int) -> dict:
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    torch.manual_seed(0)
+    config = Qwen2Config(
+        vocab_size=151936,
+        hidden_size=512,
+        intermediate_size=1536,
+        num_hidden_layers=8,
+        num_attention_heads=8,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        tie_word_embeddings=True,
+        eos_token_id=151643,
+        bos_token_id=151643,
+    )
+    model = Qwen2ForCausalLM(config).eval()
+    source = out / "qwen2-source"
+    model.save_pretrained(source)
+    fixture = ROOT / "packages/inference/test/fixtures/hf/llm/qwen2-tied"
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        if (fixture / name).exists():
+            (source / name).write_bytes((fixture / name).read_bytes())
+    export_dir = out / "qwen2"
+    export_models.export("llm", source, export_dir)
+    prompt = [(i * 7919) % 150000 + 100 for i in range(16)]
+    ids = torch.tensor([prompt], device=DEVICE)
+    model.to(DEVICE)
+
+    def generate():
+        with torch.inference_mode():
+            model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=tokens,
+                min_new_tokens=tokens,
+                do_sample=False,
+                pad_token_id=0,
+            )
+
+    seconds = timed(generate, runs)
+    params = sum(p.numel() for p in model.parameters())
+    return {
+        "dir": str(export_dir),
+        "params": params,
+        "promptIds": prompt,
+        "tokens": tokens,
+        "seconds": seconds,
+        "tokensPerSecond": tokens / seconds,
+    }
+
+
+def bench_unet(out: Path, runs: int) -> dict:
+    from diffusers import UNet2DConditionModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        sample_size=32,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+        block_out_channels=(160, 320, 640, 640),
+        layers_per_block=2,
+        cross_attention_dim=768,
+        attention_head_dim=8,
+    ).eval()
+    export_dir = out / "unet"
+    export_dir.mkdir(parents=True, exist_ok=True)
+    sample = torch.randn(2, 4, 32, 32)
+    timestep = torch.tensor([500.0, 500.0])
+    context = torch.randn(2, 77, 768)
+    # Exported as Optimum exports a UNet (same input and output names), straight from the module.
+    torch.onnx.export(
+        unet,
+        (sample, timestep, context),
+        str(export_dir / "model.onnx"),
+        input_names=["sample", "timestep", "encoder_hidden_states"],
+        output_names=["out_sample"],
+        dynamic_axes={"sample": {0: "batch"}, "timestep": {0: "batch"}, "encoder_hidden_states": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+    def step():
+        with torch.inference_mode():
+            unet(sample, timestep, encoder_hidden_states=context)
+
+    unet.to(DEVICE)
+    sample, timestep, context = sample.to(DEVICE), timestep.to(DEVICE), context.to(DEVICE)
+    seconds = timed(step, runs)
+    params = sum(p.numel() for p in unet.parameters())
+    return {"dir": str(export_dir), "params": params, "latent": [2, 4, 32, 32], "context": [2, 77, 768], "secondsPerStep": seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    args = parser.parse_args()
+    global DEVICE
+    DEVICE = "cuda" if args.device == "cuda" and torch.cuda.is_available() else "cpu"
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = {
+        "torch": torch.__version__,
+        "device": DEVICE,
+        "threads": args.threads,
+        "llm": bench_llm(out, args.tokens, args.runs),
+        "unet": bench_unet(out, max(3, args.runs)),
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

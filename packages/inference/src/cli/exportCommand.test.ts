@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLlmEngine } from '../llm/openLlmEngine';
+import { sha256Hex } from '../registry/downloadFile';
+import { parseManifest } from '../registry/manifest';
+import { openRegistry } from '../registry/openRegistry';
+import { parseRuntimeConfig } from '../runtime/runtimeConfig';
+import { createTinyLlm, tinyDecoderBytes } from '../testing/tinyLlm';
+import { buildTinyTokenizer } from '../testing/tinyTokenizer';
+import { exportCommand, llmManifest } from './exportCommand';
+import { runModelsCommand } from './modelsCommand';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const exportPython = join(repoRoot, '.venv-export/bin/python');
+
+function capture() {
+  const out = { text: '', isTTY: false, write: (s: string) => (out.text += s) };
+  return out;
+}
+const utf8 = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'models-export-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('models export: usage and a missing export venv', () => {
+  it('refuses an unknown kind (listing the kinds) and a missing --source, exit 2', async () => {
+    const io = { stdout: capture(), stderr: capture() };
+    expect(await runModelsCommand(['export', 'gpt'], io)).toBe(2);
+    expect(io.stderr.text).toContain("unknown export kind 'gpt'");
+    expect(io.stderr.text).toMatch(/\n {2}sdxl {8}SDXL/);
+    const io2 = { stdout: capture(), stderr: capture() };
+    expect(await runModelsCommand(['export', 'llm', '--out', dir], io2)).toBe(2);
+    expect(io2.stderr.text).toBe(
+      'export needs --source <folder> (a save_pretrained folder) and --out <folder>\n',
+    );
+    const io3 = { stdout: capture(), stderr: capture() };
+    expect(await exportCommand({ kind: 'llm', source: '.', out: 'o', dtype: 'int4' }, io3)).toBe(2);
+    expect(io3.stderr.text).toBe("--dtype must be fp32 or fp16, not 'int4'\n");
+  });
+
+  it('names the setup command when the export Python is missing, and resolves paths from the caller', async () => {
+    const src = join(dir, 'src-model');
+    await mkdir(src, { recursive: true });
+    const io = { stdout: capture(), stderr: capture(), cwd: dir };
+    const code = await exportCommand(
+      { kind: 'sd', source: 'src-model', out: 'out', python: join(dir, 'no-python') },
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.stderr.text).toContain(
+      `the export tools are not ready: ${join(dir, 'no-python')} does not exist`,
+    );
+    expect(io.stderr.text).toContain('`./dev setup-export`');
+    const missing = { stdout: capture(), stderr: capture(), cwd: dir };
+    expect(await exportCommand({ kind: 'sd', source: 'nowhere', out: 'out' }, missing)).toBe(1);
+    expect(missing.stderr.text).toBe(`--source ${join(dir, 'nowhere')} does not exist\n`);
+  });
+});
+
+describe('an exported LLM manifest', () => {
+  it('is pulled from its file:// URLs with the size and sha256 checks, and generates', async () => {
+    const out = join(dir, 'exported-llm');
+    const tok = buildTinyTokenizer();
+    const model = tinyDecoderBytes();
+    const tokenizerConfig = utf8(tok.tokenizerConfig);
+    const written: Record<string, Uint8Array> = {
+      'model.onnx': model,
+      'tokenizer.json': utf8(tok.tokenizerJson),
+      'tokenizer_config.json': tokenizerConfig,
+    };
+    await mkdir(out, { recursive: true });
+    for (const [path, bytes] of Object.entries(written)) await writeFile(join(out, path), bytes);
+    const files = Object.entries(written).map(([path, bytes]) => ({
+      path,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+    }));
+    const manifest = llmManifest({ id: 'exported-llm', dtype: 'fp32', files, out });
+    expect(manifest.models[0]?.files.map((f) => f.url)).toEqual(
+      files.map((f) => `file://${out}/${f.path}`),
+    );
+    expect(manifest.models[0]?.memoryBytes).toBe(Math.ceil(model.length * 1.25));
+    const manifestPath = join(out, 'manifest.json');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    expect(parseManifest(JSON.parse(await readFile(manifestPath, 'utf8')))).toEqual(manifest);
+
+    const cache = join(dir, 'cache');
+    const io = { stdout: capture(), stderr: capture(), cwd: dir };
+    expect(
+      await runModelsCommand(
+        [
+          'pull',
+          'exported-llm',
+          '--manifest',
+          'exported-llm/manifest.json',
+          '--cache-dir',
+          'cache',
+        ],
+        io,
+      ),
+    ).toBe(0);
+    expect(io.stdout.text).toBe('exported-llm: 3 downloaded, 0 already present, sha256 checked\n');
+    expect(await readFile(join(cache, 'models/exported-llm/model.onnx'))).toEqual(
+      Buffer.from(model),
+    );
+
+    const registry = await openRegistry({ manifests: [manifestPath], cacheDir: cache, env: {} });
+    const loaded = await openLlmEngine({
+      registry,
+      modelId: 'exported-llm',
+      runtime: parseRuntimeConfig({ providers: ['cpu'], intraOpNumThreads: 1 }),
+    });
+    try {
+      // The same tokens as the tiny model built in memory: the pulled copy is the model.
+      const request = { prompt: 'hello', maxTokens: 4, temperature: 0 };
+      const result = await loaded.value.complete(request);
+      expect(result.tokenIds).toEqual((await (await createTinyLlm()).complete(request)).tokenIds);
+    } finally {
+      await loaded.dispose();
+    }
+
+    // A file changed after the export no longer matches its manifest: refused, nothing kept
+    // (same size, different bytes: the sha256 check; another size: said at once).
+    const same = Buffer.from(tokenizerConfig);
+    same[same.length - 2] = same[same.length - 2] === 0x20 ? 0x09 : 0x20;
+    await writeFile(join(out, 'tokenizer_config.json'), same);
+    const io1 = { stdout: capture(), stderr: capture() };
+    expect(
+      await runModelsCommand(
+        ['pull', 'exported-llm', '--manifest', manifestPath, '--cache-dir', join(dir, 'cache1')],
+        io1,
+      ),
+    ).toBe(1);
+    expect(io1.stderr.text).toContain(
+      `error [INFERENCE_HASH_MISMATCH]: sha256 of ${pathToFileURL(join(out, 'tokenizer_config.json')).href} is ${sha256Hex(same)} but the manifest says ${files[2]?.sha256}`,
+    );
+    await writeFile(join(out, 'tokenizer.json'), utf8({ changed: true }));
+    const cache2 = join(dir, 'cache2');
+    const io2 = { stdout: capture(), stderr: capture() };
+    expect(
+      await runModelsCommand(
+        ['pull', 'exported-llm', '--manifest', manifestPath, '--cache-dir', cache2],
+        io2,
+      ),
+    ).toBe(1);
+    expect(io2.stderr.text).toContain(
+      `error [INFERENCE_HASH_MISMATCH]: ${join(out, 'tokenizer.json')} is 16 bytes but the manifest says ${files[1]?.size}: the file changed after the manifest was written`,
+    );
+    expect(existsSync(join(cache2, 'models/exported-llm/tokenizer.json'))).toBe(false);
+  });
+});
+
+const torchReady = (() => {
+  if (!existsSync(exportPython)) return false;
+  try {
+    execFileSync(exportPython, ['-c', 'import torch, optimum.exporters.onnx'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!torchReady)(
+  'models export llm with the export venv (skipped without .venv-export: `./dev setup-export`)',
+  () => {
+    it('exports a tiny Llama with LoRA inputs; pulled from its manifest, it runs', async () => {
+      const src = join(dir, 'tiny-llama-src');
+      execFileSync(exportPython, [join(repoRoot, 'scripts/models/tiny_models.py'), 'llama', src], {
+        stdio: 'ignore',
+      });
+      const io = { stdout: capture(), stderr: capture(), cwd: dir };
+      const code = await exportCommand(
+        { kind: 'llm', source: 'tiny-llama-src', out: 'tiny-llama', python: exportPython },
+        io,
+      );
+      expect(code, io.stderr.text).toBe(0);
+      const out = join(dir, 'tiny-llama');
+      const summary = JSON.parse(await readFile(join(out, 'export.json'), 'utf8'));
+      for (const f of summary.files) {
+        const bytes = await readFile(join(out, f.path));
+        expect([f.path, bytes.length, sha256Hex(bytes)]).toEqual([f.path, f.size, f.sha256]);
+      }
+      expect(summary.loraTargets).toContain('model.layers.0.self_attn.q_proj');
+      const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+      expect(session.inputNames).toContain('lora.model.layers.0.self_attn.q_proj.A');
+      await session.release();
+
+      const cache = join(dir, 'cache-llama');
+      const pull = { stdout: capture(), stderr: capture() };
+      const manifest = join(out, 'manifest.json');
+      expect(
+        await runModelsCommand(
+          ['pull', 'tiny-llama', '--manifest', manifest, '--cache-dir', cache],
+          pull,
+        ),
+      ).toBe(0);
+      const registry = await openRegistry({ manifests: [manifest], cacheDir: cache, env: {} });
+      const loaded = await openLlmEngine({
+        registry,
+        modelId: 'tiny-llama',
+        runtime: parseRuntimeConfig({ providers: ['cpu'], intraOpNumThreads: 1 }),
+      });
+      try {
+        const result = await loaded.value.complete({
+          prompt: 'hello',
+          maxTokens: 3,
+          temperature: 0,
+        });
+        expect(result.tokenIds).toHaveLength(3);
+      } finally {
+        await loaded.dispose();
+      }
+    }, 300_000);
+  },
+);

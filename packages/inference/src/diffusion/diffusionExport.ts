@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import {
+  type SchedulerConfig,
+  type SchedulerConfigInput,
+  schedulerConfigSchema,
+} from './createScheduler';
+import { schedulerFromDiffusers } from './diffusersScheduler';
+import { exportError, type JsonObject, readOptionalJson } from './exportFiles';
+
+/** SD 1.x/2.x's VAE latent scale: the default when neither the export nor the config gives one. */
+export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
+
+/** What a diffusion export folder says about itself, with the model config's overrides applied. */
+export interface DiffusionExportSettings {
+  /** model_index.json's `_class_name` (StableDiffusionXLPipeline, …); undefined without the file. */
+  pipelineClass: string | undefined;
+  /** SDXL: an empty negative prompt conditions on zeros (hidden states and pooled embeds). */
+  forceZerosForEmptyPrompt: boolean;
+  /** model_index.json's `requires_safety_checker`, only logged. */
+  requiresSafetyChecker: boolean | undefined;
+  scheduler: SchedulerConfig;
+  /** The export's scheduler class, and where the settings came from. */
+  schedulerClass: string | undefined;
+  /** Set when the export's scheduler is one we do not run: the kind used instead. */
+  schedulerFallback: string | undefined;
+  vaeScalingFactor: number;
+  vaeScalingFrom: 'config' | 'vae_decoder/config.json' | 'vae/config.json' | 'default';
+  /** `max_position_embeddings` of text_encoder/ and text_encoder_2/ config.json, when given. */
+  encoderMaxLengths: readonly [number | undefined, number | undefined];
+}
+
+/**
+ * Reads the configuration files diffusers and Optimum write beside the ONNX parts:
+ * `model_index.json` (optional: older layouts have none), `scheduler/scheduler_config.json`,
+ * `vae_decoder/config.json` (Optimum) or `vae/config.json` (diffusers), and the text encoders'
+ * `config.json`. Precedence, per setting: the model config's explicit entries (`scheduler`,
+ * `vaeScalingFactor`), then the export's files, then SD's defaults. A setting the pipelines do
+ * not implement fails here, naming its file and field.
+ */
+export async function readDiffusionExport(options: {
+  dir: string;
+  scheduler?: SchedulerConfigInput | undefined;
+  vaeScalingFactor?: number | undefined;
+}): Promise<DiffusionExportSettings> {
+  const { dir } = options;
+  const index = await readOptionalJson(join(dir, 'model_index.json'));
+  const pipelineClass = optionalString(index, '_class_name', join(dir, 'model_index.json'));
+
+  const schedulerFile = join(dir, 'scheduler', 'scheduler_config.json');
+  const schedulerJson = await readOptionalJson(schedulerFile);
+  const fromExport = schedulerJson
+    ? schedulerFromDiffusers(schedulerJson, schedulerFile)
+    : undefined;
+  const override = options.scheduler ?? {};
+  const merged = { ...fromExport?.values, ...override };
+  const parsed = schedulerConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    const where = key in override ? 'the model config scheduler' : schedulerFile;
+    throw exportError(`${where}: ${key}: ${issue?.message}`);
+  }
+  const fallback =
+    fromExport && fromExport.values.kind === undefined && override.kind === undefined
+      ? parsed.data.kind
+      : undefined;
+
+  const vae = await vaeScaling(dir, options.vaeScalingFactor);
+  const encoderMaxLengths = [
+    await maxPositions(join(dir, 'text_encoder', 'config.json')),
+    await maxPositions(join(dir, 'text_encoder_2', 'config.json')),
+  ] as const;
+  const flag = (key: string) => {
+    const v = index?.[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean')
+      throw exportError(`${join(dir, 'model_index.json')}: ${key} must be true or false`);
+    return v;
+  };
+  return {
+    pipelineClass,
+    forceZerosForEmptyPrompt: flag('force_zeros_for_empty_prompt') ?? false,
+    requiresSafetyChecker: flag('requires_safety_checker'),
+    scheduler: parsed.data,
+    schedulerClass: fromExport?.className,
+    schedulerFallback: fallback,
+    vaeScalingFactor: vae.factor,
+    vaeScalingFrom: vae.from,
+    encoderMaxLengths,
+  };
+}
+
+async function vaeScaling(
+  dir: string,
+  override: number | undefined,
+): Promise<{ factor: number; from: DiffusionExportSettings['vaeScalingFrom'] }> {
+  for (const part of ['vae_decoder', 'vae'] as const) {
+    const file = join(dir, part, 'config.json');
+    const config = await readOptionalJson(file);
+    if (!config) continue;
+    const shift = config.shift_factor;
+    if (shift !== undefined && shift !== null && shift !== 0) {
+      throw exportError(`${file}: shift_factor = ${JSON.stringify(shift)} is not supported`);
+    }
+    for (const key of ['latents_mean', 'latents_std']) {
+      if (config[key] !== undefined && config[key] !== null)
+        throw exportError(`${file}: ${key} is not supported (SD 1.x/2.x/XL VAEs have none)`);
+    }
+    if (override !== undefined) return { factor: override, from: 'config' };
+    const factor = config.scaling_factor;
+    if (factor === undefined || factor === null) continue;
+    if (typeof factor !== 'number' || !(factor > 0))
+      throw exportError(`${file}: scaling_factor must be a positive number`);
+    return { factor, from: `${part}/config.json` };
+  }
+  if (override !== undefined) return { factor: override, from: 'config' };
+  return { factor: DEFAULT_VAE_SCALING_FACTOR, from: 'default' };
+}
+
+async function maxPositions(file: string): Promise<number | undefined> {
+  const config = await readOptionalJson(file);
+  const n = config?.max_position_embeddings;
+  if (n === undefined || n === null) return undefined;
+  if (!Number.isInteger(n) || (n as number) < 3)
+    throw exportError(`${file}: max_position_embeddings must be an integer ≥ 3`);
+  return n as number;
+}
+
+function optionalString(json: JsonObject | undefined, key: string, file: string) {
+  const v = json?.[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw exportError(`${file}: ${key} must be a string`);
+  return v;
+}
