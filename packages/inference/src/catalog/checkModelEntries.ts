@@ -116,8 +116,19 @@ async function checkDiffusion(
     throw configError(`${where}.scheduler${key}: ${issue?.message ?? String(cause)}`, cause);
   }
   for (const [lora, file] of Object.entries(entry.loras)) {
-    if ((await fileSize(expandHome(file.path))) === undefined)
-      throw configError(`${where}.loras.${lora}: no file at ${file.path}`);
+    // A safetensors file, or a folder as PEFT saves one (adapter_model.safetensors + its config).
+    const path = expandHome(file.path);
+    const isFolder = await stat(path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    const weights = isFolder ? join(path, 'adapter_model.safetensors') : path;
+    if ((await fileSize(weights)) === undefined)
+      throw configError(
+        isFolder
+          ? `${where}.loras.${lora}: the folder ${file.path} has no adapter_model.safetensors`
+          : `${where}.loras.${lora}: no file or PEFT folder at ${file.path}`,
+      );
   }
   return { found, total };
 }

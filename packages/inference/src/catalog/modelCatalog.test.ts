@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -63,6 +63,23 @@ describe('checkModelEntries', () => {
     ).toEqual([
       InferenceErrorCode.BadConfig,
       `models.entries.tiny-clip: no model file at ${f.root}/nope.onnx`,
+    ]);
+    // A LoRA is a safetensors file or a PEFT save folder; a folder without the weights is named.
+    const peft = join(f.root, 'peft-folder');
+    await mkdir(peft, { recursive: true });
+    const withLora = (path: string) => ({
+      'tiny-sd': { ...section.entries['tiny-sd'], loras: { style: { path } } },
+    });
+    expect(await broken(withLora(peft))).toEqual([
+      InferenceErrorCode.BadConfig,
+      `models.entries.tiny-sd.loras.style: the folder ${peft} has no adapter_model.safetensors`,
+    ]);
+    await cp(f.unetLora, join(peft, 'adapter_model.safetensors'));
+    expect(await broken(withLora(peft))).toBeUndefined();
+    expect(await broken(withLora(f.unetLora))).toBeUndefined();
+    expect(await broken(withLora(join(f.root, 'none.safetensors')))).toEqual([
+      InferenceErrorCode.BadConfig,
+      `models.entries.tiny-sd.loras.style: no file or PEFT folder at ${f.root}/none.safetensors`,
     ]);
     expect(
       await broken({ 'tiny-sd': { ...section.entries['tiny-sd'], nsfw: 'tiny-clip' } }),

@@ -27,6 +27,28 @@ export interface DiffusionExportSettings {
   vaeScalingFrom: 'config' | 'vae_decoder/config.json' | 'vae/config.json' | 'default';
   /** `max_position_embeddings` of text_encoder/ and text_encoder_2/ config.json, when given. */
   encoderMaxLengths: readonly [number | undefined, number | undefined];
+  /** From unet/config.json: how often each ControlNet residual input is halved (see UnetModel). */
+  unetResiduals: UnetResidualLayout | undefined;
+}
+
+/**
+ * The spatial layout of a UNet's ControlNet residual inputs: `down[i]` is how many times the
+ * latent is halved (rounding up) at `down_block_additional_residual_i`, `mid` at the mid block.
+ * Each down block gives `layers_per_block` residuals at its resolution, and every block but the
+ * last one more, after its downsampler; `conv_in` gives the first, at full resolution.
+ */
+export interface UnetResidualLayout {
+  down: readonly number[];
+  mid: number;
+}
+
+export function unetResidualLayout(blocks: number, layersPerBlock: number): UnetResidualLayout {
+  const down = [0];
+  for (let b = 0; b < blocks; b++) {
+    for (let l = 0; l < layersPerBlock; l++) down.push(b);
+    if (b < blocks - 1) down.push(b + 1);
+  }
+  return { down, mid: blocks - 1 };
 }
 
 /**
@@ -70,6 +92,7 @@ export async function readDiffusionExport(options: {
     await maxPositions(join(dir, 'text_encoder', 'config.json')),
     await maxPositions(join(dir, 'text_encoder_2', 'config.json')),
   ] as const;
+  const unetResiduals = await residualLayout(join(dir, 'unet', 'config.json'));
   const flag = (key: string) => {
     const v = index?.[key];
     if (v === undefined || v === null) return undefined;
@@ -87,7 +110,21 @@ export async function readDiffusionExport(options: {
     vaeScalingFactor: vae.factor,
     vaeScalingFrom: vae.from,
     encoderMaxLengths,
+    unetResiduals,
   };
+}
+
+async function residualLayout(file: string): Promise<UnetResidualLayout | undefined> {
+  const config = await readOptionalJson(file);
+  if (!config) return undefined;
+  const blocks = config.down_block_types;
+  const layers = config.layers_per_block;
+  if (blocks === undefined && layers === undefined) return undefined;
+  if (!Array.isArray(blocks) || blocks.length < 1 || blocks.length > 8)
+    throw exportError(`${file}: down_block_types must be a list of 1 to 8 block names`);
+  if (!Number.isInteger(layers) || (layers as number) < 1 || (layers as number) > 8)
+    throw exportError(`${file}: layers_per_block must be an integer in [1, 8]`);
+  return unetResidualLayout(blocks.length, layers as number);
 }
 
 async function vaeScaling(

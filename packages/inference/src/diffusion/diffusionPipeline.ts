@@ -54,7 +54,7 @@ export class DiffusionPipeline {
     private readonly sessions: DiffusionSessions,
     private readonly options: DiffusionPipelineOptions = {},
   ) {
-    this.unet = new UnetModel(sessions.unet);
+    this.unet = new UnetModel(sessions.unet, options.unetResiduals);
     const outputs = options.hiddenStateOutputs ?? [];
     const sdxl = sessions.textEncoder2 !== undefined;
     this.textEncoders = [

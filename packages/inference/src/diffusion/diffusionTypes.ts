@@ -3,6 +3,7 @@ import type { RgbImage } from '../image/rgbImage';
 import type { AdapterSource } from '../llm/llmEngine';
 import type { Logger } from '../log';
 import type { SchedulerConfigInput } from './createScheduler';
+import type { UnetResidualLayout } from './diffusionExport';
 import type { PromptTokenizer } from './promptTokenizer';
 
 /** The ONNX sessions of one diffusion model (see openDiffusionPipeline for the folder layout). */
@@ -46,6 +47,8 @@ export interface DiffusionPipelineOptions {
    * with two (SDXL), each encoder's penultimate `hidden_states.N` output when it has them.
    */
   hiddenStateOutputs?: readonly string[];
+  /** The UNet's ControlNet residual layout (unet/config.json), sizing the zeros fed without one. */
+  unetResiduals?: UnetResidualLayout;
   logger?: Logger;
 }
 

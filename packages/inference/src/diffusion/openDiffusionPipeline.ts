@@ -111,6 +111,7 @@ export async function openDiffusionPipeline(options: {
       {
         ...(options.logger ? { logger: options.logger } : {}),
         forceZerosForEmptyPrompt: settings.forceZerosForEmptyPrompt,
+        ...(settings.unetResiduals ? { unetResiduals: settings.unetResiduals } : {}),
         ...options.pipeline,
         scheduler: settings.scheduler,
         vaeScalingFactor: settings.vaeScalingFactor,

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds } from '../llm/decoderModel';
+import type { UnetResidualLayout } from './diffusionExport';
 import { LoraInputs } from './loraInputs';
 
 const RESIDUAL = /^(down_block_additional_residual_\d+|mid_block_additional_residual)$/;
@@ -21,7 +22,14 @@ export class UnetModel {
   private readonly timestepType: 'float32' | 'int64';
   private readonly timestepRank: 'batch' | 'one' | 'scalar';
 
-  constructor(readonly session: ort.InferenceSession) {
+  /**
+   * `layout`: the UNet's residual layout (from its config.json) that sizes the zeros fed when
+   * no ControlNet runs; without it every residual is taken at the latent's size.
+   */
+  constructor(
+    readonly session: ort.InferenceSession,
+    private readonly layout?: UnetResidualLayout,
+  ) {
     const meta = new Map(session.inputMetadata.map((m) => [m.name, m]));
     for (const need of ['sample', 'timestep', 'encoder_hidden_states']) {
       if (!meta.has(need)) throw unsupported(`the UNet has no input named ${need}`);
@@ -44,6 +52,19 @@ export class UnetModel {
     }
     this.lora = new LoraInputs(session);
     this.residualInputs = residuals;
+    const down = residuals.filter((r) => r.name.startsWith('down_')).length;
+    if (this.layout && down > 0 && down !== this.layout.down.length) {
+      throw unsupported(
+        `the UNet has ${down} down-block residual inputs but its config.json's blocks give ${this.layout.down.length}`,
+      );
+    }
+  }
+
+  /** Times the latent is halved at a residual input (0 without a layout). */
+  private halvings(name: string): number {
+    if (!this.layout) return 0;
+    if (name === 'mid_block_additional_residual') return this.layout.mid;
+    return this.layout.down[Number(name.slice('down_block_additional_residual_'.length))] ?? 0;
   }
 
   /**
@@ -90,11 +111,18 @@ export class UnetModel {
       }
       const channels = r.dims[1];
       if (typeof channels !== 'number') throw unsupported(`${r.name} needs a fixed channel count`);
-      feeds[r.name] = new ort.Tensor('float32', new Float32Array(batch * channels * h * w), [
+      // Each downsampler (a stride-2 convolution, padding 1) rounds up.
+      let rh = h;
+      let rw = w;
+      for (let k = this.halvings(r.name); k > 0; k--) {
+        rh = Math.ceil(rh / 2);
+        rw = Math.ceil(rw / 2);
+      }
+      feeds[r.name] = new ort.Tensor('float32', new Float32Array(batch * channels * rh * rw), [
         batch,
         channels,
-        h,
-        w,
+        rh,
+        rw,
       ]);
     }
     const out = await this.session.run(feeds);

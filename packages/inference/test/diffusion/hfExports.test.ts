@@ -209,4 +209,36 @@ describe('Optimum exports run as diffusers runs them (test/fixtures/hf/sd)', asy
       }
     }, 60_000);
   }
+
+  it('a ControlNet model asked for a plain text-to-image feeds zero residuals at each block size', async () => {
+    // sd15-controlnet's UNet has sd15's weights (exported with the residual inputs): without a
+    // control image its zero residuals, halved per block as unet/config.json lays them out, leave
+    // the image diffusers made from the plain sd15 export.
+    const c = reference.cases['sd15-txt2img'] as Case;
+    const noise = await floats((c.initial_latents as TensorFile).file);
+    const opened = await openDiffusionPipeline({
+      dir: join(fixtures, 'sd', 'sd15-controlnet'),
+      runtime,
+      pipeline: { initialNoise: () => noise.slice() },
+    });
+    try {
+      expect(opened.settings.unetResiduals).toEqual({
+        down: [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3],
+        mid: 3,
+      });
+      const result = await opened.pipeline.textToImage({
+        prompt: c.prompt,
+        negative_prompt: c.negative_prompt,
+        steps: c.num_inference_steps,
+        cfg_scale: c.guidance_scale,
+        width: c.width,
+        height: c.height,
+        seed: 0,
+      });
+      const expected = await decodeImage(await input(c.output_image), { maxPixels: 1 << 20 });
+      expect(maxAbsDiff(result.image.data, expected.data)).toBeLessThanOrEqual(2);
+    } finally {
+      await opened.release();
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledUpscaler } from '../../src/diffusion/tiledUpscaler';
+import { openTokenizerFolder } from '../../src/diffusion/tokenizerFolder';
 import { ClipEmbedder } from '../../src/image/clipEmbedder';
 import { decodeImage } from '../../src/image/decodeImage';
 import { runtimeConfigFromEnv } from '../../src/runtime/runtimeConfig';
@@ -33,17 +34,33 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe('the CLIP export', () => {
   let vision: ort.InferenceSession;
+  let text: ort.InferenceSession;
   let ref: {
     image: string;
     image_size: number;
     image_embeds_normalized: number[][];
+    texts: string[];
+    text_input_ids: number[][];
+    text_embeds_normalized: number[][];
   };
   beforeAll(async () => {
     ref = await json('clip/reference.json');
     vision = await open('clip/vision_model.onnx');
+    text = await open('clip/text_model.onnx');
   });
   afterAll(async () => {
     await vision?.release();
+    await text?.release();
+  });
+
+  it('embeds texts as get_text_features does, with the ids of its own tokenizer files', async () => {
+    const { tokenizer } = await openTokenizerFolder({ dir: join(root, 'clip') });
+    expect(ref.texts.map((t) => tokenizer.encode(t))).toEqual(ref.text_input_ids);
+    const clip = new ClipEmbedder(vision, { session: text, tokenizer });
+    const embeds = await clip.embedTexts(ref.texts);
+    expect(embeds).toHaveLength(3);
+    for (const [i, e] of embeds.entries())
+      expect(maxDiff(e, ref.text_embeds_normalized[i] as number[])).toBeLessThan(1e-5);
   });
 
   it('embeds the image as CLIPModel.get_image_features does, normalised (within 1e-5)', async () => {
