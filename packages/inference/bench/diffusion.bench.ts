@@ -15,6 +15,7 @@ import { createRng } from '../src/random/xoshiro128';
 import { OnnxGraph } from '../src/testing/onnxGraph';
 import { openTinyDiffusion } from '../src/testModels/diffusion/tinyDiffusion';
 import { defaultTinyTextEncoderConfig } from '../src/testModels/diffusion/tinyTextEncoder';
+import { median } from './median';
 
 const C = Number(process.env.BENCH_CHANNELS ?? 64);
 const SIZE = Number(process.env.BENCH_SIZE ?? 256);
@@ -24,18 +25,6 @@ const h = SIZE / 8;
 const hw = h * h;
 const S = defaultTinyTextEncoderConfig.seqLength;
 const E = defaultTinyTextEncoderConfig.hidden;
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return (times[Math.floor(times.length / 2)] as number) / 1000;
-}
 
 // Reference: one N×N×N float32 MatMul through onnxruntime on the same threads.
 const N = 512;

@@ -21,6 +21,7 @@ import { ChatTokenizer } from '../src/llm/chatTokenizer';
 import { DecoderModel } from '../src/llm/decoderModel';
 import { LlmEngine } from '../src/llm/llmEngine';
 import { createRng } from '../src/random/xoshiro128';
+import { median } from './median';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python =
@@ -46,18 +47,6 @@ interface Reference {
 function torchAvailable(): boolean {
   if (!existsSync(python)) return false;
   return spawnSync(python, ['-c', 'import torch, diffusers, optimum.exporters.onnx']).status === 0;
-}
-
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return (times[Math.floor(times.length / 2)] as number) / 1000;
 }
 
 if (!torchAvailable()) {

@@ -13,6 +13,7 @@ import { openRegistry } from '../registry/openRegistry';
 import { parseRuntimeConfig } from '../runtime/runtimeConfig';
 import { createTinyLlm, tinyDecoderBytes } from '../testing/tinyLlm';
 import { buildTinyTokenizer } from '../testing/tinyTokenizer';
+import { buildTinyClipVision } from '../testModels/diffusion/tinyImageModels';
 import { exportCommand, llmManifest } from './exportCommand';
 import { runModelsCommand } from './modelsCommand';
 
@@ -158,6 +159,48 @@ describe('an exported LLM manifest', () => {
       `error [INFERENCE_HASH_MISMATCH]: ${join(out, 'tokenizer.json')} is 16 bytes but the manifest says ${files[1]?.size}: the file changed after the manifest was written`,
     );
     expect(existsSync(join(cache2, 'models/exported-llm/tokenizer.json'))).toBe(false);
+  });
+});
+
+describe('an export that is not an LLM decoder', () => {
+  it('fails at load naming the file and the missing input', async () => {
+    const out = join(dir, 'not-an-llm');
+    const tok = buildTinyTokenizer();
+    const written: Record<string, Uint8Array> = {
+      'model.onnx': buildTinyClipVision(),
+      'tokenizer.json': utf8(tok.tokenizerJson),
+    };
+    await mkdir(out, { recursive: true });
+    for (const [path, bytes] of Object.entries(written)) await writeFile(join(out, path), bytes);
+    const files = Object.entries(written).map(([path, bytes]) => ({
+      path,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+    }));
+    const manifestPath = join(out, 'manifest.json');
+    await writeFile(
+      manifestPath,
+      JSON.stringify(llmManifest({ id: 'not-an-llm', dtype: 'fp32', files, out })),
+    );
+    const cache = join(dir, 'cache-not-llm');
+    const io = { stdout: capture(), stderr: capture() };
+    expect(
+      await runModelsCommand(
+        ['pull', 'not-an-llm', '--manifest', manifestPath, '--cache-dir', cache],
+        io,
+      ),
+    ).toBe(0);
+    const registry = await openRegistry({ manifests: [manifestPath], cacheDir: cache, env: {} });
+    await expect(
+      openLlmEngine({
+        registry,
+        modelId: 'not-an-llm',
+        runtime: parseRuntimeConfig({ providers: ['cpu'], intraOpNumThreads: 1 }),
+      }),
+    ).rejects.toMatchObject({
+      code: 'INFERENCE_MODEL_SHAPE_UNSUPPORTED',
+      message: `${join(cache, 'models/not-an-llm/model.onnx')}: the model has no input named input_ids`,
+    });
   });
 });
 

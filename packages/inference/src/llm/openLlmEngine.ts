@@ -47,7 +47,15 @@ export async function openLlmEngine(options: OpenLlmOptions): Promise<LoadedMode
   const modelPath = registry.modelPath(modelId);
   const created = await createSession(modelPath, options.runtime, options.logger);
   try {
-    const model = new DecoderModel(created.session);
+    let model: DecoderModel;
+    try {
+      model = new DecoderModel(created.session);
+    } catch (err) {
+      // Name the file: "the model has no input named input_ids" alone does not say which.
+      if (err instanceof InferenceError)
+        throw new InferenceError(err.code, `${modelPath}: ${err.message}`, { cause: err });
+      throw err;
+    }
     const dir = dirname(modelPath);
     const tokenizer = await ChatTokenizer.fromDirectory(dir);
     checkTokenizerFitsModel(tokenizer, model, dir);

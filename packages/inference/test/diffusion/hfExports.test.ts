@@ -63,6 +63,17 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
+/** The task fields of a case (the seed is unused: the noise comes from the case). */
+const taskOf = (c: Case) => ({
+  prompt: c.prompt,
+  negative_prompt: c.negative_prompt,
+  steps: c.num_inference_steps,
+  cfg_scale: c.guidance_scale,
+  width: c.width,
+  height: c.height,
+  seed: 0,
+});
+
 /** Row `row` of a [2, …] tensor (0: negative, 1: prompt). */
 function row(tensor: ort.Tensor | undefined, index: number): Float32Array {
   const data = tensor?.data as Float32Array;
@@ -167,15 +178,7 @@ describe('Optimum exports run as diffusers runs them (test/fixtures/hf/sd)', asy
           ]);
         }
 
-        const task = {
-          prompt: c.prompt,
-          negative_prompt: c.negative_prompt,
-          steps: c.num_inference_steps,
-          cfg_scale: c.guidance_scale,
-          width: c.width,
-          height: c.height,
-          seed: 0,
-        };
+        const task = taskOf(c);
         let result: DiffusionResult;
         if (c.pipeline === 'StableDiffusionImg2ImgPipeline') {
           result = await opened.pipeline.imageToImage({
@@ -226,15 +229,7 @@ describe('Optimum exports run as diffusers runs them (test/fixtures/hf/sd)', asy
         down: [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3],
         mid: 3,
       });
-      const result = await opened.pipeline.textToImage({
-        prompt: c.prompt,
-        negative_prompt: c.negative_prompt,
-        steps: c.num_inference_steps,
-        cfg_scale: c.guidance_scale,
-        width: c.width,
-        height: c.height,
-        seed: 0,
-      });
+      const result = await opened.pipeline.textToImage(taskOf(c));
       const expected = await decodeImage(await input(c.output_image), { maxPixels: 1 << 20 });
       expect(maxAbsDiff(result.image.data, expected.data)).toBeLessThanOrEqual(2);
     } finally {
