@@ -1,5 +1,5 @@
+import { exportError, type JsonObject } from '../exportFiles';
 import type { SchedulerConfigInput } from './createScheduler';
-import { exportError, type JsonObject } from './exportFiles';
 import type { TimestepSpacing } from './noiseSchedule';
 import type { SchedulerKind } from './scheduler';
 

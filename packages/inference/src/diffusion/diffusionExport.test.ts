@@ -192,7 +192,7 @@ describe('readDiffusionExport: scheduler/scheduler_config.json', () => {
     it(`refuses ${name}, naming the file and field`, async () => {
       await write('scheduler/scheduler_config.json', { ...EULER, ...fields });
       await expect(readDiffusionExport({ dir })).rejects.toMatchObject({
-        code: InferenceErrorCode.ModelShapeUnsupported,
+        code: InferenceErrorCode.BadExport,
         message: expect.stringContaining(`${schedulerFile()}: ${says} is not supported`),
       });
     });
@@ -201,7 +201,7 @@ describe('readDiffusionExport: scheduler/scheduler_config.json', () => {
   it('names the file of malformed JSON and of a bad value', async () => {
     await write('scheduler/scheduler_config.json', '{"_class_name": "EulerDiscreteScheduler",');
     await expect(readDiffusionExport({ dir })).rejects.toThrow(
-      new RegExp(`^${schedulerFile()} is not valid JSON`),
+      new RegExp(`^${schedulerFile()}: is not valid JSON`),
     );
     await write('scheduler/scheduler_config.json', { ...EULER, num_train_timesteps: 1 });
     await expect(readDiffusionExport({ dir })).rejects.toThrow(

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
+import { exportError, type JsonObject, readJsonObject } from '../exportFiles';
 import {
   type SchedulerConfig,
   type SchedulerConfigInput,
   schedulerConfigSchema,
 } from './createScheduler';
 import { schedulerFromDiffusers } from './diffusersScheduler';
-import { exportError, type JsonObject, readOptionalJson } from './exportFiles';
 
 /** SD 1.x/2.x's VAE latent scale: the default when neither the export nor the config gives one. */
 export const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
@@ -65,11 +65,11 @@ export async function readDiffusionExport(options: {
   vaeScalingFactor?: number | undefined;
 }): Promise<DiffusionExportSettings> {
   const { dir } = options;
-  const index = await readOptionalJson(join(dir, 'model_index.json'));
+  const index = await readJsonObject(join(dir, 'model_index.json'));
   const pipelineClass = optionalString(index, '_class_name', join(dir, 'model_index.json'));
 
   const schedulerFile = join(dir, 'scheduler', 'scheduler_config.json');
-  const schedulerJson = await readOptionalJson(schedulerFile);
+  const schedulerJson = await readJsonObject(schedulerFile);
   const fromExport = schedulerJson
     ? schedulerFromDiffusers(schedulerJson, schedulerFile)
     : undefined;
@@ -115,7 +115,7 @@ export async function readDiffusionExport(options: {
 }
 
 async function residualLayout(file: string): Promise<UnetResidualLayout | undefined> {
-  const config = await readOptionalJson(file);
+  const config = await readJsonObject(file);
   if (!config) return undefined;
   const blocks = config.down_block_types;
   const layers = config.layers_per_block;
@@ -133,7 +133,7 @@ async function vaeScaling(
 ): Promise<{ factor: number; from: DiffusionExportSettings['vaeScalingFrom'] }> {
   for (const part of ['vae_decoder', 'vae'] as const) {
     const file = join(dir, part, 'config.json');
-    const config = await readOptionalJson(file);
+    const config = await readJsonObject(file);
     if (!config) continue;
     const shift = config.shift_factor;
     if (shift !== undefined && shift !== null && shift !== 0) {
@@ -155,7 +155,7 @@ async function vaeScaling(
 }
 
 async function maxPositions(file: string): Promise<number | undefined> {
-  const config = await readOptionalJson(file);
+  const config = await readJsonObject(file);
   const n = config?.max_position_embeddings;
   if (n === undefined || n === null) return undefined;
   if (!Number.isInteger(n) || (n as number) < 3)

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import { exportError, fileExists } from '../exportFiles';
 import { type Logger, moduleLogger } from '../log';
 import type { RuntimeConfig } from '../runtime/runtimeConfig';
 import { createSession } from '../runtime/sessionFactory';
 import { type DiffusionExportSettings, readDiffusionExport } from './diffusionExport';
 import { DiffusionPipeline } from './diffusionPipeline';
 import type { DiffusionPipelineOptions } from './diffusionTypes';
-import { exportError, fileExists } from './exportFiles';
 import type { PromptTokenizer, PromptTokenizerOptions } from './promptTokenizer';
 import { type OpenedTokenizer, openTokenizerFolder } from './tokenizerFolder';
 

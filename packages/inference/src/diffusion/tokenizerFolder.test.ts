@@ -120,7 +120,7 @@ describe('openTokenizerFolder: the slow CLIP layout (vocab.json + merges.txt)', 
   it('refuses a folder with no tokenizer, naming what is missing', async () => {
     await writeFile(join(dir, 'vocab.json'), JSON.stringify(tinyClipVocab()));
     await expect(openTokenizerFolder({ dir })).rejects.toMatchObject({
-      code: InferenceErrorCode.ModelShapeUnsupported,
+      code: InferenceErrorCode.BadExport,
       message: `${dir} has no tokenizer: neither tokenizer.json nor vocab.json + merges.txt (missing merges.txt)`,
     });
   });
@@ -145,7 +145,7 @@ describe('openTokenizerFolder: the slow CLIP layout (vocab.json + merges.txt)', 
     await writeTinyClipTokenizer(dir);
     await writeFile(join(dir, 'tokenizer_config.json'), '{"bos_token": ');
     await expect(openTokenizerFolder({ dir })).rejects.toThrow(
-      new RegExp(`^${join(dir, 'tokenizer_config.json')} is not valid JSON`),
+      new RegExp(`^${join(dir, 'tokenizer_config.json')}: is not valid JSON`),
     );
   });
 });

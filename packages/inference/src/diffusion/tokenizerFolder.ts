@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InferenceError } from '../errors';
+import { exportError, type JsonObject, readJsonObject, readOptionalText } from '../exportFiles';
 import { type AddedToken, clipTokenizerJson, parseClipMerges } from './clipBpeTokenizer';
-import { exportError, type JsonObject, readOptionalJson, readOptionalText } from './exportFiles';
 import {
   CLIP_TOKENIZER_DEFAULTS,
   PromptTokenizer,
@@ -40,9 +40,9 @@ export async function openTokenizerFolder(options: {
   const override = options.override ?? {};
   const configFile = join(dir, 'tokenizer_config.json');
   const mapFile = join(dir, 'special_tokens_map.json');
-  const config = await readOptionalJson(configFile);
-  const map = await readOptionalJson(mapFile);
-  const json = await readOptionalJson(join(dir, 'tokenizer.json'));
+  const config = await readJsonObject(configFile);
+  const map = await readJsonObject(mapFile);
+  const json = await readJsonObject(join(dir, 'tokenizer.json'));
   const layout: TokenizerLayout = json ? 'tokenizer.json' : 'vocab.json+merges.txt';
   const slow = json ? undefined : await readSlowLayout(dir);
   const defaulted: string[] = [];
@@ -118,7 +118,7 @@ interface SlowLayout {
 
 async function readSlowLayout(dir: string): Promise<SlowLayout> {
   const vocabFile = join(dir, 'vocab.json');
-  const vocab = await readOptionalJson(vocabFile);
+  const vocab = await readJsonObject(vocabFile);
   const merges = await readOptionalText(join(dir, 'merges.txt'));
   if (!vocab || merges === undefined) {
     const missing = [!vocab && 'vocab.json', merges === undefined && 'merges.txt']

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { InferenceError, InferenceErrorCode } from '../errors';
-import { badExport, readJsonObject, readOptionalText } from './exportFiles';
+import { badExport, readJsonObject, readOptionalText } from '../exportFiles';
 
 /**
  * A model's chat template, found where transformers (4.57) looks for it, first found wins:

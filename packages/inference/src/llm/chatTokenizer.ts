@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import { badExport, readJsonObject } from '../exportFiles';
 import {
   type ChatMessage,
   ChatTemplate,
@@ -8,7 +9,6 @@ import {
   readChatTemplate,
   templateOfValue,
 } from './chatTemplate';
-import { badExport, readJsonObject } from './exportFiles';
 import {
   GENERATION_CONFIG_FILE,
   type GenerationConfig,

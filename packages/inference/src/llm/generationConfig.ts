@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { badExport, readJsonObject } from './exportFiles';
+import { badExport, readJsonObject } from '../exportFiles';
 
 /**
  * What generation needs from `generation_config.json` (written by transformers next to the

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import { badExport } from '../exportFiles';
 import { type Logger, moduleLogger } from '../log';
 import { AdapterStore } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
@@ -9,7 +10,6 @@ import type { RuntimeConfig } from '../runtime/runtimeConfig';
 import { createSession } from '../runtime/sessionFactory';
 import { ChatTokenizer } from './chatTokenizer';
 import { DecoderModel } from './decoderModel';
-import { badExport } from './exportFiles';
 import { type DecodeMode, LlmEngine } from './llmEngine';
 import { OpenAiCompatibleBackend } from './openAiBackend';
 import type { LlmBackend } from './types';

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import { readJsonObject } from '../exportFiles';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
-import { readJsonObject } from '../llm/exportFiles';
 import type { AdapterSource } from '../llm/llmEngine';
 import { type Logger, moduleLogger } from '../log';
 import { type PeftAdapterConfig, parseAdapterConfig } from './adapterConfig';

@@ -281,7 +281,7 @@ describe('openDiffusionPipeline reads the export’s own files', () => {
       await writeSdxlExport(bad, { forceZeros: true });
       await writeFile(join(bad, 'model_index.json'), '{"_class_name": ');
       await expect(openDiffusionPipeline({ dir: bad, runtime })).rejects.toThrow(
-        new RegExp(`^${join(bad, 'model_index.json')} is not valid JSON`),
+        new RegExp(`^${join(bad, 'model_index.json')}: is not valid JSON`),
       );
       await writeFile(
         join(bad, 'model_index.json'),
