@@ -313,6 +313,21 @@ def _clip_tokenizer(pad_token: str = "<|endoftext|>"):
     return CLIPTokenizer.from_pretrained(str(folder))
 
 
+def _sd_euler(spacing: str):
+    """SD's Euler scheduler with a given timestep spacing (the loaders must read it)."""
+    from diffusers import EulerDiscreteScheduler
+
+    return EulerDiscreteScheduler(
+        num_train_timesteps=1000,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        prediction_type="epsilon",
+        timestep_spacing=spacing,
+        steps_offset=1,
+    )
+
+
 def _save_pipeline(pipe, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pipe.save_pretrained(str(out), safe_serialization=True)
@@ -325,7 +340,7 @@ def _save_pipeline(pipe, out: Path) -> None:
 
 def make_sd15(out: Path, with_controlnet: bool = False) -> None:
     import torch
-    from diffusers import EulerDiscreteScheduler, StableDiffusionControlNetPipeline, StableDiffusionPipeline
+    from diffusers import StableDiffusionControlNetPipeline, StableDiffusionPipeline
 
     # Text encoder and VAE weights are shared by sd15, sdxl (first encoder), sd-inpaint (same seed).
     torch.manual_seed(SEED)
@@ -333,15 +348,7 @@ def make_sd15(out: Path, with_controlnet: bool = False) -> None:
     vae = _vae(scaling_factor=0.2)
     torch.manual_seed(SEED + 10)
     unet = _sd15_unet()
-    scheduler = EulerDiscreteScheduler(
-        num_train_timesteps=1000,
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        prediction_type="epsilon",
-        timestep_spacing="linspace",
-        steps_offset=1,
-    )
+    scheduler = _sd_euler("linspace")
     parts = dict(
         vae=vae,
         text_encoder=text_encoder,
@@ -386,7 +393,7 @@ def make_controlnet(out: Path) -> None:
 
 def make_sdxl(out: Path) -> None:
     import torch
-    from diffusers import EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from diffusers import StableDiffusionXLPipeline, UNet2DConditionModel
 
     torch.manual_seed(SEED)
     text_encoder = _clip_text_model(projection=False)
@@ -410,15 +417,7 @@ def make_sdxl(out: Path) -> None:
         addition_time_embed_dim=8,
         projection_class_embeddings_input_dim=6 * 8 + 8,
     ).eval()
-    scheduler = EulerDiscreteScheduler(
-        num_train_timesteps=1000,
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        prediction_type="epsilon",
-        timestep_spacing="leading",
-        steps_offset=1,
-    )
+    scheduler = _sd_euler("leading")
     pipe = StableDiffusionXLPipeline(
         vae=vae,
         text_encoder=text_encoder,

@@ -34,6 +34,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Files as an export folder `name` holds them, and their sizes and hashes. */
+async function writeExport(name: string, written: Record<string, Uint8Array>) {
+  const out = join(dir, name);
+  await mkdir(out, { recursive: true });
+  for (const [path, bytes] of Object.entries(written)) await writeFile(join(out, path), bytes);
+  const files = Object.entries(written).map(([path, bytes]) => ({
+    path,
+    size: bytes.length,
+    sha256: sha256Hex(bytes),
+  }));
+  return { out, files };
+}
+
 describe('models export: usage and a missing export venv', () => {
   it('refuses an unknown kind (listing the kinds) and a missing --source, exit 2', async () => {
     const io = { stdout: capture(), stderr: capture() };
@@ -71,22 +84,14 @@ describe('models export: usage and a missing export venv', () => {
 
 describe('an exported LLM manifest', () => {
   it('is pulled from its file:// URLs with the size and sha256 checks, and generates', async () => {
-    const out = join(dir, 'exported-llm');
     const tok = buildTinyTokenizer();
     const model = tinyDecoderBytes();
     const tokenizerConfig = utf8(tok.tokenizerConfig);
-    const written: Record<string, Uint8Array> = {
+    const { out, files } = await writeExport('exported-llm', {
       'model.onnx': model,
       'tokenizer.json': utf8(tok.tokenizerJson),
       'tokenizer_config.json': tokenizerConfig,
-    };
-    await mkdir(out, { recursive: true });
-    for (const [path, bytes] of Object.entries(written)) await writeFile(join(out, path), bytes);
-    const files = Object.entries(written).map(([path, bytes]) => ({
-      path,
-      size: bytes.length,
-      sha256: sha256Hex(bytes),
-    }));
+    });
     const manifest = llmManifest({ id: 'exported-llm', dtype: 'fp32', files, out });
     expect(manifest.models[0]?.files.map((f) => f.url)).toEqual(
       files.map((f) => `file://${out}/${f.path}`),
@@ -164,19 +169,10 @@ describe('an exported LLM manifest', () => {
 
 describe('an export that is not an LLM decoder', () => {
   it('fails at load naming the file and the missing input', async () => {
-    const out = join(dir, 'not-an-llm');
-    const tok = buildTinyTokenizer();
-    const written: Record<string, Uint8Array> = {
+    const { out, files } = await writeExport('not-an-llm', {
       'model.onnx': buildTinyClipVision(),
-      'tokenizer.json': utf8(tok.tokenizerJson),
-    };
-    await mkdir(out, { recursive: true });
-    for (const [path, bytes] of Object.entries(written)) await writeFile(join(out, path), bytes);
-    const files = Object.entries(written).map(([path, bytes]) => ({
-      path,
-      size: bytes.length,
-      sha256: sha256Hex(bytes),
-    }));
+      'tokenizer.json': utf8(buildTinyTokenizer().tokenizerJson),
+    });
     const manifestPath = join(out, 'manifest.json');
     await writeFile(
       manifestPath,
