@@ -42,7 +42,6 @@ export function toHsv(image: RgbImage): HsvPlanes {
   const h = new Uint8Array(n);
   const s = new Uint8Array(n);
   const v = new Uint8Array(n);
-  const f = Math.fround;
   const { data } = image;
   for (let i = 0, j = 0; i < n; i++, j += 3) {
     const r = data[j] as number;
@@ -52,18 +51,31 @@ export function toHsv(image: RgbImage): HsvPlanes {
     const min = Math.min(r, g, b);
     v[i] = max;
     if (max === min) continue;
-    const cr = max - min;
-    const sat = f(cr / max);
-    const rc = f((max - r) / cr);
-    const gc = f((max - g) / cr);
-    const bc = f((max - b) / cr);
-    let hue: number;
-    if (r === max) hue = f(bc - gc);
-    else if (g === max) hue = f(2 + rc - bc);
-    else hue = f(4 + gc - rc);
-    hue = f((hue / 6 + 1) % 1);
-    h[i] = Math.min(255, Math.max(0, Math.trunc(hue * 255)));
-    s[i] = Math.min(255, Math.max(0, Math.trunc(sat * 255)));
+    h[i] = hsvHue(r, g, b);
+    s[i] = hsvSaturation(max, min);
   }
   return { h, s, v };
+}
+
+/** Pillow's HSV saturation 0..255 of a pixel with these max and min channels (0 when equal). */
+export function hsvSaturation(max: number, min: number): number {
+  if (max === min) return 0;
+  const sat = Math.fround((max - min) / max);
+  return Math.min(255, Math.max(0, Math.trunc(sat * 255)));
+}
+
+/** Pillow's HSV hue 0..255 of a pixel that is not grey (its channels are not all equal). */
+export function hsvHue(r: number, g: number, b: number): number {
+  const f = Math.fround;
+  const max = Math.max(r, g, b);
+  const cr = max - Math.min(r, g, b);
+  const rc = f((max - r) / cr);
+  const gc = f((max - g) / cr);
+  const bc = f((max - b) / cr);
+  let hue: number;
+  if (r === max) hue = f(bc - gc);
+  else if (g === max) hue = f(2 + rc - bc);
+  else hue = f(4 + gc - rc);
+  hue = f((hue / 6 + 1) % 1);
+  return Math.min(255, Math.max(0, Math.trunc(hue * 255)));
 }

@@ -1,6 +1,7 @@
-import { toHsv, toLuma } from './colorConversion';
+import { toLuma } from './colorConversion';
+import { scanPixels } from './colorHashScan';
 import { resizeLanczos } from './lanczosResize';
-import type { RgbImage } from './rgbImage';
+import type { GrayImage, RgbImage } from './rgbImage';
 
 /**
  * The four perceptual hashes validators compare images by, defined to equal Python `imagehash`
@@ -10,6 +11,10 @@ import type { RgbImage } from './rgbImage';
  *   (see `resizeLanczos`), both on 8-bit pixels.
  * - Bits are read row by row, left to right; the first bit is the most significant. The hex text
  *   is that big number in lowercase hex, left-padded with zeros to ceil(bits / 4) digits.
+ *
+ * `imageHashes` computes all four in one go (what miners and validators call): one pass over the
+ * RGB pixels makes the luma plane and the colour hash's counts, and each resize is made once.
+ * The single-hash functions give the same values.
  */
 export interface ImageHashes {
   average_hash: string;
@@ -39,20 +44,27 @@ export function hammingDistance(a: string, b: string): number {
 
 /** average_hash: luma shrunk to 8×8; a bit is set where a pixel is above the mean of all 64. */
 export function averageHash(image: RgbImage): string {
-  const small = resizeLanczos(toLuma(image), 8, 8).data;
+  return averageBits(resizeLanczos(toLuma(image), 8, 8));
+}
+
+function averageBits(small: GrayImage): string {
   let sum = 0;
-  for (const p of small) sum += p;
-  const mean = sum / small.length;
-  return bitsToHex(Array.from(small, (p) => p > mean));
+  for (const p of small.data) sum += p;
+  const mean = sum / small.data.length;
+  return bitsToHex(Array.from(small.data, (p) => p > mean));
 }
 
 /** difference_hash (dhash): luma shrunk to 9×8; a bit is set where a pixel is above its left neighbour. */
 export function differenceHash(image: RgbImage): string {
-  const small = resizeLanczos(toLuma(image), 9, 8).data;
+  return differenceBits(resizeLanczos(toLuma(image), 9, 8));
+}
+
+function differenceBits(small: GrayImage): string {
+  const px = small.data;
   const bits: boolean[] = [];
   for (let y = 0; y < 8; y++) {
     for (let x = 0; x < 8; x++) {
-      bits.push((small[y * 9 + x + 1] as number) > (small[y * 9 + x] as number));
+      bits.push((px[y * 9 + x + 1] as number) > (px[y * 9 + x] as number));
     }
   }
   return bitsToHex(bits);
@@ -81,7 +93,11 @@ const DCT_COS = (() => {
  * flips many bits, in the reference as here.
  */
 export function perceptualHash(image: RgbImage): string {
-  const px = resizeLanczos(toLuma(image), DCT_N, DCT_N).data;
+  return perceptualBits(resizeLanczos(toLuma(image), DCT_N, DCT_N));
+}
+
+function perceptualBits(small: GrayImage): string {
+  const px = small.data;
   // Column DCT, low 8 rows only: cols[k][x].
   const cols = new Float64Array(8 * DCT_N);
   for (let k = 0; k < 8; k++) {
@@ -116,46 +132,21 @@ export function perceptualHash(image: RgbImage): string {
  * written as the 3 bits (v >= 4, v >= 2, v odd), imagehash's own digit rule (not plain binary).
  */
 export function colorHash(image: RgbImage): string {
-  const luma = toLuma(image).data;
-  const { h, s } = toHsv(image);
-  const n = luma.length;
-  let black = 0;
-  let grey = 0;
-  let colored = 0;
-  const faint = new Array<number>(6).fill(0);
-  const bright = new Array<number>(6).fill(0);
-  for (let i = 0; i < n; i++) {
-    if ((luma[i] as number) < 32) {
-      black++;
-      continue;
-    }
-    const sat = s[i] as number;
-    if (sat < 85) {
-      grey++;
-      continue;
-    }
-    colored++;
-    const bin = Math.min(5, Math.floor((h[i] as number) / 42.5));
-    if (sat < 170) faint[bin] = (faint[bin] as number) + 1;
-    else if (sat > 170) bright[bin] = (bright[bin] as number) + 1;
-  }
-  const c = Math.max(1, colored);
-  const values = [
-    Math.min(7, Math.trunc((black / n) * 8)),
-    Math.min(7, Math.trunc((grey / n) * 8)),
-    ...[...faint, ...bright].map((count) => Math.min(7, Math.trunc((count * 8) / c))),
-  ];
-  const bits: boolean[] = [];
-  // imagehash's digit rule: bit i is (v // 2^(2 - i)) % 2^(3 - i) > 0, i.e. v >= 4, v >= 2, v odd.
-  for (const v of values) bits.push(v >= 4, v >= 2, (v & 1) === 1);
-  return bitsToHex(bits);
+  return colorBits(scanPixels(image).colorLevels);
 }
 
+/** imagehash's digit rule: bit i of level v is (v // 2^(2 - i)) % 2^(3 - i) > 0 (v >= 4, v >= 2, v odd). */
+function colorBits(levels: readonly number[]): string {
+  return bitsToHex(levels.flatMap((v) => [v >= 4, v >= 2, (v & 1) === 1]));
+}
+
+/** All four hashes; the luma plane and each resize are made once. */
 export function imageHashes(image: RgbImage): ImageHashes {
+  const { luma, colorLevels } = scanPixels(image);
   return {
-    average_hash: averageHash(image),
-    perceptual_hash: perceptualHash(image),
-    difference_hash: differenceHash(image),
-    color_hash: colorHash(image),
+    average_hash: averageBits(resizeLanczos(luma, 8, 8)),
+    perceptual_hash: perceptualBits(resizeLanczos(luma, DCT_N, DCT_N)),
+    difference_hash: differenceBits(resizeLanczos(luma, 9, 8)),
+    color_hash: colorBits(colorLevels),
   };
 }

@@ -82,6 +82,9 @@ export async function drawScenes(): Promise<Scene[]> {
     [123, 257],
     [9, 8],
     [1024, 96],
+    // Full-size pictures, as validators hash them, and an odd-sized one.
+    [1024, 1024],
+    [1000, 563],
   ];
   for (const [i, [w, h]] of svgSizes.entries()) {
     scenes.push({ name: `svg-${i}-${w}x${h}`, image: await fromSvg(svgScene(1000 + i, w, h)) });
@@ -131,6 +134,18 @@ export async function drawScenes(): Promise<Scene[]> {
       return [v & 255, (v + 40) & 255, (v + 80) & 255];
     }),
   });
+  // Large with fine detail everywhere: a colour ramp under per-pixel noise.
+  scenes.push({
+    name: 'noisy-ramp-1024x1024',
+    image: drawPixels(1024, 1024, (x, y) => {
+      const n = (byte() & 31) - 16;
+      const clamp = (v: number) => Math.max(0, Math.min(255, v));
+      return [clamp((x >> 2) + n), clamp((y >> 2) - n), clamp(((x + y) >> 3) + n)];
+    }),
+  });
+  // Smaller than every hash size (each resize enlarges), down to a single pixel.
+  scenes.push({ name: 'tiny-7x5', image: drawPixels(7, 5, () => [byte(), byte(), byte()]) });
+  scenes.push({ name: 'single-1x1', image: drawPixels(1, 1, () => [200, 60, 30]) });
   // colorhash fractions of 4/8 and 5/8, where imagehash's digit rule differs from plain binary.
   scenes.push({
     name: 'black-5-of-8-40x10',

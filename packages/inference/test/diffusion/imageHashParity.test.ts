@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/image/decodeImage';
 import { encodeImage } from '../../src/image/encodeImage';
-import { hammingDistance, type ImageHashes, imageHashes } from '../../src/image/imageHashes';
+import {
+  averageHash,
+  colorHash,
+  differenceHash,
+  hammingDistance,
+  type ImageHashes,
+  imageHashes,
+  perceptualHash,
+} from '../../src/image/imageHashes';
 import type { RgbImage } from '../../src/image/rgbImage';
 import { drawScenes, type Scene } from './drawnScenes';
 import { runPython } from './pythonOracle';
@@ -38,8 +46,11 @@ describe('image hashes equal Python imagehash', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('on every drawn scene (at least 20), all four hashes', async () => {
+  it('on every drawn scene (at least 20, up to 1024x1024 and down to 1x1), all four hashes', async () => {
     expect(scenes.length).toBeGreaterThanOrEqual(20);
+    for (const name of ['svg-14-1024x1024', 'svg-15-1000x563', 'tiny-7x5', 'single-1x1']) {
+      expect(scenes.map((s) => s.name)).toContain(name);
+    }
     expect(reference).toHaveLength(scenes.length);
     const mismatches: string[] = [];
     for (const [i, scene] of scenes.entries()) {
@@ -56,6 +67,18 @@ describe('image hashes equal Python imagehash', () => {
     // The scenes are not degenerate: they hash to many distinct values.
     expect(new Set(reference.map((r) => r.perceptual_hash)).size).toBeGreaterThanOrEqual(18);
     expect(new Set(reference.map((r) => r.color_hash)).size).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives the same hashes one at a time as all four together', () => {
+    for (const { name, image } of scenes) {
+      const single = {
+        average_hash: averageHash(image),
+        perceptual_hash: perceptualHash(image),
+        difference_hash: differenceHash(image),
+        color_hash: colorHash(image),
+      };
+      expect({ name, ...single }).toEqual({ name, ...imageHashes(image) });
+    }
   });
 
   it('moves the perceptual hash by at most 2 bits for a 1-pixel change, by many for another image', () => {
