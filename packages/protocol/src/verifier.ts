@@ -49,10 +49,33 @@ export class SignatureVerifier {
     const sig = Buffer.from(signatureHex.slice(2), 'hex');
     // sr25519 signatures carry schnorrkel's marker bit; without it there is nothing to verify.
     if (((sig[63] as number) & 0x80) === 0) return false;
+    // A scalar schnorrkel would refuse as non-canonical is refused here: the wasm build panics on
+    // it and prints a stack trace to stderr, which any peer could otherwise repeat at will.
+    if (!canonicalScalar(sig)) return false;
     try {
       return sr25519_verify(key, msg, sig);
     } catch {
       return false;
     }
   }
+}
+
+/** The group order ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+const GROUP_ORDER = Uint8Array.from(
+  Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex'),
+);
+
+/**
+ * Whether the signature's scalar (bytes 32..63, marker bit cleared) is one schnorrkel accepts:
+ * its top four bits clear, or else below the group order ℓ.
+ */
+export function canonicalScalar(signature: Uint8Array): boolean {
+  const top = (signature[63] as number) & 0x7f;
+  if ((top & 0xf0) === 0) return true;
+  for (let i = 31; i >= 0; i--) {
+    const byte = i === 31 ? top : (signature[32 + i] as number);
+    const order = GROUP_ORDER[i] as number;
+    if (byte !== order) return byte < order;
+  }
+  return false;
 }
