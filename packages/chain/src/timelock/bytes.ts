@@ -1,11 +1,12 @@
 /**
- * Byte helpers for the two encodings the timelock format mixes: SCALE (compact lengths, u16/u64
- * little-endian) and arkworks' `CanonicalSerialize` (u64 little-endian length prefixes).
+ * Byte helpers for the two encodings the timelock format mixes, SCALE (compact lengths, u16/u64
+ * little-endian; also what the hash of a weights commit is taken over) and arkworks' `CanonicalSerialize` (u64 little-endian length prefixes).
  *
  * `BoundedReader` never reads past its buffer and never allocates from a declared length: every
  * length is compared against the bytes that are actually left (and, where given, a caller's bound)
  * before anything is sliced. Slices are views (`subarray`), not copies.
  */
+import { ChainError, ChainErrorCode } from '../errors.js';
 import { TimelockError, type TimelockErrorReason } from './timelockError.js';
 
 export const U16_MAX = 0xffff;
@@ -25,6 +26,21 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 
 export function u16le(n: number): Uint8Array {
   return new Uint8Array([n & 0xff, (n >>> 8) & 0xff]);
+}
+
+/** SCALE `Vec<u16>`; a value that is not a u16 is refused, naming `field`. */
+export function vecU16(xs: readonly number[], field: string): Uint8Array {
+  const parts: Uint8Array[] = [compactU32(xs.length)];
+  for (const x of xs) parts.push(checkedU16(x, field));
+  return concatBytes(...parts);
+}
+
+/** `u16le` of a value checked to be a u16 (else InvalidArgument naming `field`). */
+export function checkedU16(x: number, field: string): Uint8Array {
+  if (!Number.isInteger(x) || x < 0 || x > U16_MAX) {
+    throw new ChainError(ChainErrorCode.InvalidArgument, `${field} holds ${x}, not a u16`);
+  }
+  return u16le(x);
 }
 
 export function u64le(n: bigint): Uint8Array {

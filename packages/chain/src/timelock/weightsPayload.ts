@@ -14,7 +14,7 @@
  * `parity-scale-codec`, which ignores trailing bytes).
  */
 import { ChainError, ChainErrorCode } from '../errors.js';
-import { BoundedReader, compactU32, concatBytes, U16_MAX, U64_MAX, u16le, u64le } from './bytes.js';
+import { BoundedReader, compactU32, concatBytes, U64_MAX, u64le, vecU16 } from './bytes.js';
 
 export interface WeightsPayload {
   /** The committer's hotkey public key (32 bytes for an sr25519 account). */
@@ -38,17 +38,6 @@ export interface WeightsPayloadDecodeOptions {
 
 const DEFAULT_MAX_UIDS = 65_536;
 const DEFAULT_MAX_HOTKEY_BYTES = 64;
-
-function vecU16(xs: readonly number[], field: string): Uint8Array {
-  const parts: Uint8Array[] = [compactU32(xs.length)];
-  for (const x of xs) {
-    if (!Number.isInteger(x) || x < 0 || x > U16_MAX) {
-      throw new ChainError(ChainErrorCode.InvalidArgument, `${field} holds ${x}, not a u16`);
-    }
-    parts.push(u16le(x));
-  }
-  return concatBytes(...parts);
-}
 
 function versionKeyBytes(v: bigint): Uint8Array {
   if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) {

@@ -1,6 +1,6 @@
-import { compactToU8a, hexToU8a, isHex, u8aConcat, u8aToHex } from '@polkadot/util';
+import { hexToU8a, isHex, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
-import { ChainError, ChainErrorCode } from '../errors.js';
+import { checkedU16, concatBytes, u64le, vecU16 } from '../timelock/bytes.js';
 
 /** Subnets per mechanism in the storage index (`GLOBAL_MAX_SUBNET_COUNT`). */
 export const MECHANISM_STRIDE = 4096;
@@ -22,23 +22,6 @@ export interface CommitHashInput {
   versionKey: bigint | number;
 }
 
-function u16le(n: number): Uint8Array {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffff) {
-    throw new ChainError(ChainErrorCode.InvalidArgument, `${n} is not a u16`);
-  }
-  return new Uint8Array([n & 0xff, n >> 8]);
-}
-
-function vecU16(xs: readonly number[]): Uint8Array {
-  return u8aConcat(compactToU8a(xs.length), ...xs.map(u16le));
-}
-
-function u64le(n: bigint | number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), true);
-  return out;
-}
-
 function publicKey(hotkey: string | Uint8Array): Uint8Array {
   if (hotkey instanceof Uint8Array) return hotkey;
   return isHex(hotkey) ? hexToU8a(hotkey) : decodeAddress(hotkey);
@@ -49,13 +32,13 @@ function publicKey(hotkey: string | Uint8Array): Uint8Array {
  * `BlakeTwo256(SCALE(pubkey, u16 netuid_index, Vec<u16> uids, Vec<u16> values, Vec<u16> salt, u64 version_key))`.
  */
 export function commitHash(input: CommitHashInput): `0x${string}` {
-  const data = u8aConcat(
+  const data = concatBytes(
     publicKey(input.hotkey),
-    u16le(netuidIndex(input.netuid, input.mecid ?? 0)),
-    vecU16(input.uids),
-    vecU16(input.values),
-    vecU16(input.salt),
-    u64le(input.versionKey),
+    checkedU16(netuidIndex(input.netuid, input.mecid ?? 0), 'netuid index'),
+    vecU16(input.uids, 'uids'),
+    vecU16(input.values, 'values'),
+    vecU16(input.salt, 'salt'),
+    u64le(BigInt(input.versionKey)),
   );
   return u8aToHex(blake2AsU8a(data, 256)) as `0x${string}`;
 }

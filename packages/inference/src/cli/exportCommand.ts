@@ -4,11 +4,12 @@
  * export venv, adds LoRA inputs to an LLM, hashes every file written, and writes what the miner
  * needs to serve the export: a registry manifest for an LLM, the model-config entry for the rest.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { addLoraInputs } from '../onnx/addLoraInputs';
@@ -52,6 +53,7 @@ export interface ExportIo {
   cwd?: string;
 }
 
+const execFileAsync = promisify(execFile);
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const EXPORTER = join(REPO_ROOT, 'scripts/models/export_models.py');
 
@@ -177,10 +179,16 @@ function exportPython(flags: ExportFlags, env: NodeJS.ProcessEnv): string {
 /** Undefined when the Python runs and has the exporters; else why not. */
 async function checkPython(python: string): Promise<string | undefined> {
   if (isAbsolute(python) && !existsSync(python)) return `${python} does not exist`;
-  const probe = await runProcess(
+  const probe = await execFileAsync(
     python,
     ['-c', 'import torch, transformers, diffusers, optimum.exporters.onnx, onnx'],
-    120_000,
+    { timeout: 120_000 },
+  ).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code?: number | string; stderr?: string; message: string }) => ({
+      code: typeof err.code === 'number' ? err.code : 127,
+      stderr: err.stderr || err.message,
+    }),
   );
   if (probe.code === 0) return undefined;
   const missing = /No module named '([^']+)'/.exec(probe.stderr)?.[1];
@@ -212,22 +220,6 @@ function runExporter(
       process.off('SIGINT', stop);
       resolvePromise({ code: code ?? 1, stdout });
     });
-  });
-}
-
-function runProcess(
-  command: string,
-  args: readonly string[],
-  timeoutMs: number,
-): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    child.on('error', (err) => resolvePromise({ code: 127, stderr: err.message }));
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stderr }));
   });
 }
 
