@@ -1,3 +1,18 @@
+export {
+  type AxonHandlerContext,
+  type AxonReply,
+  disconnectSignal,
+  type HandleOptions,
+  handleAxonRequest,
+  type RefusedCall,
+  type ServeContext,
+  type ServeOutcome,
+  transportErrorReply,
+  type VerifiedCall,
+  type WriteResult,
+  writeAxonReply,
+} from './axonHandler';
+export { type AxonListenerOptions, type AxonRequestDone, axonRequestListener } from './axonHttp';
 export { parseBodyFields, parseJsonObject, terminalFromBody, toBody, toJson } from './body';
 export { bodyHash } from './bodyHash';
 export {
@@ -85,6 +100,7 @@ export {
   type BlacklistInfo,
   type BlacklistVerdict,
   routeName,
+  type SignatureCheck,
   type VerifyContext,
   type VerifyFailureCode,
   type VerifyResult,

@@ -19,7 +19,11 @@ import { StatusCode } from './statusCodes';
 import type { Synapse, SynapseDef } from './synapse';
 import type { SynapseRegistry } from './synapseRegistry';
 import type { TerminalInfo } from './terminalInfo';
-import type { SignatureVerifier } from './verifier';
+
+/** Anything that checks a request signature: `SignatureVerifier` inline, or `CryptoPool` on worker threads. */
+export interface SignatureCheck {
+  verify(message: string, signatureHex: string, address: string): boolean | Promise<boolean>;
+}
 
 export interface AxonRequest {
   /** The URL path, `/{SynapseName}` (a query string is ignored). */
@@ -44,7 +48,7 @@ export interface VerifyContext {
   axonHotkey: string;
   synapses: SynapseRegistry;
   nonces: NonceWindow;
-  verifier: SignatureVerifier;
+  verifier: SignatureCheck;
   blacklist?: (info: BlacklistInfo) => BlacklistVerdict | Promise<BlacklistVerdict>;
 }
 
@@ -188,9 +192,14 @@ export async function verifyRequest(req: AxonRequest, ctx: VerifyContext): Promi
     uuid: d.uuid,
     bodyHash: claimed,
   });
-  if (!ctx.verifier.verify(message, d.signature, d.hotkey)) {
+  if (!(await ctx.verifier.verify(message, d.signature, d.hotkey))) {
     return notVerified(`Signature mismatch with ${message} and ${d.signature}`);
   }
+  // The signature may have been checked on another thread: a replay of this request that passed
+  // the first nonce check meanwhile is refused here, where check and commit run with no await
+  // between them, so of any number of concurrent copies exactly one is accepted.
+  const still = ctx.nonces.check(nonceCheck);
+  if (!still.ok) return notVerified(still.reason);
   ctx.nonces.commit(nonceCheck);
 
   const dendrite: TerminalInfo = { ...d };

@@ -1,6 +1,7 @@
 /**
- * The miner's axon as a fastify app (built here, started by the daemon): one route per served
- * synapse (path = synapse name) plus Capacity, `/healthz` and `/metrics`.
+ * The miner's axon on node:http (built here, started by the daemon): every synapse request goes
+ * through the protocol's one request path (`axonRequestListener`), plus `GET /healthz` and
+ * `GET /metrics`.
  *
  * A request goes: verifyRequest (headers 400, blacklist 403 from the metagraph, body and bounds 400,
  * nonce/hash/signature 401) → Capacity is answered at once → admission (concurrency per task and
@@ -8,28 +9,24 @@
  * disconnects or the synapse's timeout passes → the signed answer (JSON, or an event stream).
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type AxonIdentity,
-  buildErrorResponse,
-  buildResponse,
-  buildStreamHead,
-  encodeStreamEvent,
+  axonRequestListener,
   type Hotkey,
   NonceWindow,
   type NonceWindowOptions,
+  type ServeContext,
+  type ServeOutcome,
+  type SignatureCheck,
   SignatureVerifier,
   StatusCode,
   type SynapseDef,
   synapseRegistry,
-  verifyRequest,
+  type VerifiedCall,
 } from '@subnet/protocol';
 import { Capacity } from '@subnet/protocol/tasks';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
 import type { Logger } from 'pino';
 import { MinerError } from '../errors';
 import { MinerMetrics } from '../metrics/minerMetrics';
@@ -56,139 +53,64 @@ export interface MinerAppDeps {
   bodyLimit?: number;
   nonces?: NonceWindowOptions;
   metrics?: MinerMetrics;
+  /** How signatures are checked (default: a `SignatureVerifier` on this thread). */
+  verifier?: SignatureCheck;
+  /** Longest time to receive a whole request, headers and body (default 120 s). */
+  requestTimeoutMs?: number;
+}
+
+/** The axon's HTTP server, with the listen/close shape the daemon and tests use. */
+export interface AxonServer {
+  readonly server: Server;
+  /** Resolves with the address it listens on, e.g. `http://127.0.0.1:8091`. */
+  listen(options: { host: string; port: number }): Promise<string>;
+  /** Stops accepting, ends idle keep-alive connections, and resolves when every request ended. */
+  close(): Promise<void>;
 }
 
 export interface MinerApp {
-  app: FastifyInstance;
+  app: AxonServer;
   metrics: MinerMetrics;
   admission: AdmissionGate;
   /** Refuse new requests (503) and wait for the ones in flight, then close. */
   drain(): Promise<void>;
 }
 
+const JSON_HEAD = { 'content-type': 'application/json' };
+
 export function buildMinerApp(deps: MinerAppDeps): MinerApp {
   const metrics = deps.metrics ?? new MinerMetrics();
   const identity: AxonIdentity = { hotkey: deps.hotkey, uuid: randomUUID() };
-  const nonces = new NonceWindow(deps.nonces);
-  const verifier = new SignatureVerifier();
   const admission = new AdmissionGate(deps.admission);
   const byName = new Map(deps.served.map((s) => [s.def.name, s]));
-  const registry = synapseRegistry([...deps.served.map((s) => s.def), Capacity]);
   const servedCapacity = Object.fromEntries(deps.served.map((s) => [s.def.name, s.capacity]));
   let draining = false;
+  let nextReqId = 0;
   const startedAt = Date.now();
+  const debug = () => deps.logger.isLevelEnabled('debug');
 
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    bodyLimit: deps.bodyLimit ?? 24 * 1024 * 1024,
-    genReqId: () => randomUUID(),
-  });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-
-  const send = (
-    reply: FastifyReply,
-    name: string,
-    res: { status: number; headers: Record<string, string>; body: string },
-    t0: number,
-  ) => {
-    metrics.requests.inc({ synapse: name, code: String(res.status) });
-    metrics.latency.observe({ synapse: name }, (performance.now() - t0) / 1000);
-    return reply.code(res.status).headers(res.headers).send(res.body);
-  };
-
-  app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
-    const status =
-      err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) deps.logger.error({ err, reqId: req.id }, 'axon error');
-    const res = buildErrorResponse(identity, undefined, undefined, {
-      startedAtMs: performance.now(),
-      status,
-      message: err.message,
-    });
-    return send(reply, 'unknown', res, performance.now());
-  });
-
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({
-    status: draining ? 'draining' : 'ok',
-    hotkey: deps.hotkey.address,
-    netuid: deps.metagraph.current.netuid,
-    metagraph_block: deps.metagraph.current.block,
-    uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    tasks: admission.snapshot(),
-  }));
-
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
-    for (const s of admission.snapshot()) {
-      metrics.queueDepth.set({ synapse: s.task }, s.waiting);
-      metrics.inFlight.set({ synapse: s.task }, s.running);
-    }
-    return reply
-      .header('content-type', metrics.registry.contentType)
-      .send(await metrics.registry.metrics());
-  });
-
-  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
-    const t0 = performance.now();
-    const metagraph = deps.metagraph.current;
-    const verified = await verifyRequest(
-      {
-        path: req.url,
-        headers: req.headers,
-        body: typeof req.body === 'string' ? req.body : '',
-        remoteIp: req.ip,
-        remotePort: req.socket.remotePort,
-      },
-      {
-        axonHotkey: deps.hotkey.address,
-        synapses: registry,
-        nonces,
-        verifier,
-        blacklist: ({ hotkey }) => checkAccess(deps.access, metagraph, hotkey),
-      },
-    );
-    if (!verified.ok) {
-      req.log.debug(
-        { status: verified.status, code: verified.code, reason: verified.message },
-        'refused',
-      );
-      const res = buildErrorResponse(identity, verified.def, undefined, {
-        startedAtMs: t0,
-        status: verified.status,
-        message: verified.message,
-      });
-      return send(reply, verified.def?.name ?? 'unknown', res, t0);
-    }
-    const { def, synapse } = verified;
+  const serve = async (call: VerifiedCall, ctx: ServeContext): Promise<ServeOutcome> => {
+    const { def, synapse } = call;
     const caller = synapse.dendrite.hotkey as string;
-    const log = deps.logger.child({ reqId: req.id, synapse: def.name, caller });
-
+    const metagraph = deps.metagraph.current;
     if (def.name === Capacity.name) {
-      synapse.capacities = capacityFor(servedCapacity, metagraph, caller);
-      return send(reply, def.name, buildResponse(identity, def, synapse, { startedAtMs: t0 }), t0);
+      return { fields: { capacities: capacityFor(servedCapacity, metagraph, caller) } };
     }
     const served = byName.get(def.name);
-    if (!served || draining) {
-      const status = draining ? StatusCode.Unavailable : StatusCode.NotFound;
-      const message = draining ? 'miner is shutting down' : `${def.name} is not served`;
-      return send(
-        reply,
-        def.name,
-        buildErrorResponse(identity, def, synapse, { startedAtMs: t0, status, message }),
-        t0,
-      );
-    }
+    if (draining) return { status: StatusCode.Unavailable, message: 'miner is shutting down' };
+    if (!served) return { status: StatusCode.NotFound, message: `${def.name} is not served` };
 
-    const abort = new AbortController();
-    const deadlineMs = t0 + synapse.timeout * 1000;
+    const reqId = `${identity.uuid.slice(0, 8)}-${++nextReqId}`;
+    const log = deps.logger.child({ reqId, synapse: def.name, caller });
+    const deadlineMs = ctx.startedAtMs + synapse.timeout * 1000;
+    const timeout = new AbortController();
     const timer = setTimeout(
-      () => abort.abort(new Error('synapse timeout passed')),
+      () => timeout.abort(new Error('synapse timeout passed')),
       Math.max(0, deadlineMs - performance.now()),
     );
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) abort.abort(new Error('validator disconnected'));
-    });
+    const signal = AbortSignal.any([ctx.signal, timeout.signal]);
     let release: Release | undefined;
+    let handedOver = false;
     try {
       const stake = metagraph.byHotkey(caller)?.stake ?? 0;
       release = await admission.admit({
@@ -196,58 +118,145 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
         hotkey: caller,
         priority: stake,
         deadlineMs,
-        signal: abort.signal,
+        signal,
       });
-      const out = served.handler(synapse, { signal: abort.signal, log });
-      if (
-        def.streaming &&
-        typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-      ) {
-        const head = buildStreamHead(identity, def, synapse, { startedAtMs: t0 });
-        reply.hijack();
-        reply.raw.writeHead(head.status, head.headers);
-        let events = 0;
-        for await (const event of out as AsyncIterable<unknown>) {
-          if (abort.signal.aborted) break;
-          reply.raw.write(encodeStreamEvent(event));
-          events++;
-        }
-        reply.raw.end();
-        metrics.requests.inc({ synapse: def.name, code: '200' });
-        metrics.latency.observe({ synapse: def.name }, (performance.now() - t0) / 1000);
-        log.info(
-          { events, ms: Math.round(performance.now() - t0), cancelled: abort.signal.aborted },
-          'streamed',
-        );
-        return reply;
+      const out = served.handler(synapse, { signal, log });
+      if (def.streaming && Symbol.asyncIterator in out) {
+        handedOver = true;
+        return { events: streamed(out, signal, log, ctx.startedAtMs, release, timer) };
       }
-      Object.assign(synapse, await (out as Promise<Record<string, unknown>>));
-      const res = buildResponse(identity, def, synapse, { startedAtMs: t0 });
-      log.info({ ms: Math.round(performance.now() - t0) }, 'answered');
-      return send(reply, def.name, res, t0);
+      const fields = await (out as Promise<Record<string, unknown>>);
+      log.info({ ms: Math.round(performance.now() - ctx.startedAtMs) }, 'answered');
+      return { fields };
     } catch (e) {
       const status = e instanceof MinerError ? e.status : StatusCode.InternalError;
       const message = e instanceof Error ? e.message : String(e);
       if (status >= 500) log.error({ err: e }, 'task failed');
       else log.info({ status, reason: message }, 'not run');
-      if (reply.sent || reply.raw.headersSent) {
-        reply.raw.end();
-        return reply;
-      }
-      return send(
-        reply,
-        def.name,
-        buildErrorResponse(identity, def, synapse, { startedAtMs: t0, status, message }),
-        t0,
-      );
+      return { status, message };
     } finally {
-      clearTimeout(timer);
-      release?.();
+      if (!handedOver) {
+        clearTimeout(timer);
+        release?.();
+      }
     }
   };
-  // fastify's own per-request lines are off (warn); the handler logs one line per answer instead.
-  app.post('/*', { logLevel: 'warn' }, handle);
-  app.get('/*', { logLevel: 'warn' }, handle);
+
+  /** The handler's events, holding the admission slot until the last one is written. */
+  async function* streamed(
+    events: AsyncIterable<unknown>,
+    signal: AbortSignal,
+    log: Logger,
+    startedAtMs: number,
+    release: Release,
+    timer: NodeJS.Timeout,
+  ): AsyncGenerator<unknown> {
+    let count = 0;
+    try {
+      for await (const event of events) {
+        if (signal.aborted) break;
+        count++;
+        yield event;
+      }
+    } catch (e) {
+      log.error({ err: e, events: count }, 'task failed while streaming');
+    } finally {
+      clearTimeout(timer);
+      release();
+      log.info(
+        {
+          events: count,
+          ms: Math.round(performance.now() - startedAtMs),
+          cancelled: signal.aborted,
+        },
+        'streamed',
+      );
+    }
+  }
+
+  const listener = axonRequestListener(
+    {
+      identity,
+      axonHotkey: deps.hotkey.address,
+      synapses: synapseRegistry([...deps.served.map((s) => s.def), Capacity]),
+      nonces: new NonceWindow(deps.nonces),
+      verifier: deps.verifier ?? new SignatureVerifier(),
+      blacklist: ({ hotkey }) => checkAccess(deps.access, deps.metagraph.current, hotkey),
+      serve,
+      onRefused: (refused) => {
+        if (debug())
+          deps.logger.debug(
+            { status: refused.status, code: refused.code, reason: refused.message },
+            'refused',
+          );
+      },
+    },
+    {
+      bodyLimit: deps.bodyLimit ?? 24 * 1024 * 1024,
+      onDone: (done) => {
+        metrics.requests.inc({ synapse: done.synapse, code: String(done.status) });
+        metrics.latency.observe({ synapse: done.synapse }, done.ms / 1000);
+      },
+      onError: (err) => deps.logger.error({ err }, 'axon error'),
+    },
+  );
+
+  const health = () => ({
+    status: draining ? 'draining' : 'ok',
+    hotkey: deps.hotkey.address,
+    netuid: deps.metagraph.current.netuid,
+    metagraph_block: deps.metagraph.current.block,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    tasks: admission.snapshot(),
+  });
+  const metricsText = async (res: ServerResponse) => {
+    for (const s of admission.snapshot()) {
+      metrics.queueDepth.set({ synapse: s.task }, s.waiting);
+      metrics.inFlight.set({ synapse: s.task }, s.running);
+    }
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+  };
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const server = createServer({ requestTimeout: deps.requestTimeoutMs ?? 120_000 }, (req, res) => {
+    if (req.method === 'GET' && (req.url === '/healthz' || req.url === '/metrics')) {
+      if (req.url === '/healthz') res.writeHead(200, JSON_HEAD).end(JSON.stringify(health()));
+      else
+        metricsText(res).catch((err: unknown) => {
+          deps.logger.error({ err }, 'metrics failed');
+          res.destroy();
+        });
+      return;
+    }
+    inFlight++;
+    res.on('close', () => {
+      if (--inFlight === 0) idle?.();
+    });
+    listener(req, res);
+  });
+
+  const app: AxonServer = {
+    server,
+    listen: ({ host, port }) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          resolve(`http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`);
+        });
+      }),
+    close: async () => {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 
   return {
     app,
