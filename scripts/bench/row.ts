@@ -82,3 +82,32 @@ export async function interleaved(
   }
   return { ours: a, reference: b };
 }
+
+/**
+ * `interleaved` for more than two contenders: after one unmeasured warm-up of each, `rounds`
+ * rounds in which every function runs once, the starting one rotating (with two functions the
+ * order is the same as `interleaved`'s). Returns each function's samples under its key.
+ */
+export async function interleavedAll<K extends string>(
+  rounds: number,
+  fns: Record<K, () => Promise<number> | number>,
+): Promise<Record<K, number[]>> {
+  const keys = Object.keys(fns) as K[];
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (const k of keys) await fns[k]();
+  for (let i = 0; i < rounds; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(i + j) % keys.length] as K;
+      samples[k].push(await fns[k]());
+    }
+  }
+  return samples;
+}
+
+/** The line prefix of a bench that could not run here (a missing venv); the collector lists it. */
+export const SKIP_PREFIX = 'BENCH_SKIP ';
+
+/** Says why this bench measured nothing here; the bench then exits 0. */
+export function emitSkip(reason: string): void {
+  process.stdout.write(`${SKIP_PREFIX}${JSON.stringify({ reason })}\n`);
+}

@@ -1,13 +1,20 @@
-"""Reference timing for bench/imageHashes.bench.ts: Python imagehash 4.3.2 on Pillow, the four
-hashes the validator computes, on the PNG files named on the command line. Prints one JSON object:
-milliseconds per image (median over repeats) for decode + hashes, the hashes alone and the
-decode alone."""
+"""Reference side of bench/imageHashes.bench.ts: Python imagehash on Pillow, the four hashes the
+validator computes, on the PNG files named on the command line. It stays running so the bench can
+time it and our code in turn:
+
+- first it prints `REF {"hashes": [[average, perceptual, difference, colour], ...], "imagehash":
+  version, "pillow": version}` (hashes of each file, for the equality check);
+- then for each line it reads on stdin (`total`: decode + hashes, `hashes`: the hashes of the
+  decoded images, `decode`: the decode alone) it runs that once over every file and prints
+  `REF {"ms": milliseconds per image}`. It exits when stdin closes.
+"""
 
 import json
 import sys
 import time
 
 import imagehash
+import PIL
 from PIL import Image
 
 
@@ -27,22 +34,31 @@ def decode(path):
     return rgb
 
 
-def median_ms(repeats, fn):
-    fn()
-    times = []
-    for _ in range(repeats):
+def reply(value):
+    print("REF " + json.dumps(value), flush=True)
+
+
+def main():
+    paths = sys.argv[1:]
+    decoded = [decode(p) for p in paths]
+    runs = {
+        "total": lambda: [hashes(decode(p)) for p in paths],
+        "hashes": lambda: [hashes(rgb) for rgb in decoded],
+        "decode": lambda: [decode(p) for p in paths],
+    }
+    reply(
+        {
+            "hashes": [list(hashes(rgb)) for rgb in decoded],
+            "imagehash": imagehash.__version__,
+            "pillow": PIL.__version__,
+        }
+    )
+    for line in sys.stdin:
+        run = runs[line.strip()]
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    times.sort()
-    return times[len(times) // 2] * 1000
+        run()
+        reply({"ms": (time.perf_counter() - start) * 1000 / len(paths)})
 
 
-repeats = int(sys.argv[1])
-paths = sys.argv[2:]
-decoded = [decode(p) for p in paths]
-total = median_ms(repeats, lambda: [hashes(decode(p)) for p in paths]) / len(paths)
-only = median_ms(repeats, lambda: [hashes(rgb) for rgb in decoded]) / len(paths)
-decode_only = median_ms(repeats, lambda: [decode(p) for p in paths]) / len(paths)
-result = {"total_ms": total, "hashes_ms": only, "decode_ms": decode_only}
-print(json.dumps({**result, "hashes": [list(hashes(r)) for r in decoded]}))
+if __name__ == "__main__":
+    main()

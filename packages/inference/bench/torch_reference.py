@@ -1,22 +1,23 @@
 """PyTorch's side of `bench/torch.bench.ts`: builds two random-weight models of real
 architectures, exports them with the project's exporter (scripts/models/export_models.py, the
-code `pnpm models export` runs), and times them in PyTorch on the same CPU threads:
+code `pnpm models export` runs), and then stays running so the bench can time PyTorch and our
+engine in turn on the same CPU threads:
 
 - a ~100M-parameter Qwen2 (tied embeddings, the Qwen vocabulary size): greedy generation of
-  N tokens after a fixed prompt with transformers' generate (KV cache), tokens per second;
+  N tokens after a fixed prompt with transformers' generate (KV cache);
 - a UNet with SD 1.5's block structure at half its widths (exported with torch.onnx under
   Optimum's input and output names): one guided step (batch 2) on 32x32 latents with a
-  77-token context, seconds per step.
+  77-token context.
 
-    python torch_reference.py --out DIR --threads N [--tokens 32] [--runs 5] [--device cuda]
+    python torch_reference.py --out DIR --threads N [--tokens 32] [--device cuda]
 
-The last line on stdout is one JSON object with the export folders, the inputs used and
-PyTorch's figures; the TypeScript side runs the same inputs through our engine.
+Once both are exported it prints `REF <json>` with the export folders, the inputs used and the
+versions; then for each line it reads on stdin (`llm` or `unet`) it runs that once and prints
+`REF {"seconds": s}`. It exits when stdin closes. Other stdout lines are the exporters' own.
 """
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -37,19 +38,19 @@ def sync() -> None:
         torch.cuda.synchronize()
 
 
-def timed(fn, runs: int) -> float:
+def timed(fn) -> float:
+    sync()
+    start = time.perf_counter()
     fn()
-    times = []
-    for _ in range(runs):
-        sync()
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    sync()
+    return time.perf_counter() - start
 
 
-def bench_llm(out: Path, tokens: int, runs: int) -> dict:
+def reply(value: dict) -> None:
+    print("REF " + json.dumps(value), flush=True)
+
+
+def build_llm(out: Path, tokens: int):
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     torch.manual_seed(0)
@@ -89,19 +90,11 @@ def bench_llm(out: Path, tokens: int, runs: int) -> dict:
                 pad_token_id=0,
             )
 
-    seconds = timed(generate, runs)
     params = sum(p.numel() for p in model.parameters())
-    return {
-        "dir": str(export_dir),
-        "params": params,
-        "promptIds": prompt,
-        "tokens": tokens,
-        "seconds": seconds,
-        "tokensPerSecond": tokens / seconds,
-    }
+    return generate, {"dir": str(export_dir), "params": params, "promptIds": prompt, "tokens": tokens}
 
 
-def bench_unet(out: Path, runs: int) -> dict:
+def build_unet(out: Path):
     from diffusers import UNet2DConditionModel
 
     torch.manual_seed(0)
@@ -139,9 +132,8 @@ def bench_unet(out: Path, runs: int) -> dict:
 
     unet.to(DEVICE)
     sample, timestep, context = sample.to(DEVICE), timestep.to(DEVICE), context.to(DEVICE)
-    seconds = timed(step, runs)
     params = sum(p.numel() for p in unet.parameters())
-    return {"dir": str(export_dir), "params": params, "latent": [2, 4, 32, 32], "context": [2, 77, 768], "secondsPerStep": seconds}
+    return step, {"dir": str(export_dir), "params": params, "latent": [2, 4, 32, 32], "context": [2, 77, 768]}
 
 
 def main() -> int:
@@ -149,7 +141,6 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--tokens", type=int, default=32)
-    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     args = parser.parse_args()
     global DEVICE
@@ -157,14 +148,12 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    result = {
-        "torch": torch.__version__,
-        "device": DEVICE,
-        "threads": args.threads,
-        "llm": bench_llm(out, args.tokens, args.runs),
-        "unet": bench_unet(out, max(3, args.runs)),
-    }
-    print(json.dumps(result))
+    generate, llm = build_llm(out, args.tokens)
+    step, unet = build_unet(out)
+    runs = {"llm": generate, "unet": step}
+    reply({"torch": torch.__version__, "device": DEVICE, "threads": args.threads, "llm": llm, "unet": unet})
+    for line in sys.stdin:
+        reply({"seconds": timed(runs[line.strip()])})
     return 0
 
 

@@ -134,7 +134,8 @@ describe('pnpm miner start as a process', () => {
         netuid: devnet.netuid,
         subtensor: { network: devnet.endpoint },
         wallet: { name: 'charlie', hotkey: 'default', path: walletPath },
-        axon: { ip: '127.0.0.2', port, external_ip: '127.0.0.2' },
+        // Signature checks and answer signatures on two worker threads: the drain covers them.
+        axon: { ip: '127.0.0.2', port, external_ip: '127.0.0.2', crypto_threads: 2 },
         blacklist: { allow_hotkeys: [bob.hotkey.address] },
         tasks: { TextToImage: { models: ['tiny-sd'], volume: 10 } },
         models: modelsSection(fixtures),
@@ -193,6 +194,7 @@ describe('pnpm miner start as a process', () => {
     expect(at('stopping')).toBeLessThan(at('answered'));
     expect(at('answered')).toBeLessThan(at('stopped'));
     expect(msgs.filter((m) => m === 'answered')).toHaveLength(1);
+    expect(miner.lines[at('signature checks')]?.threads).toBe(2);
 
     // The answer is the image the pipeline makes for that seed.
     const config = loadMinerConfig({

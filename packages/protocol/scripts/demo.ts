@@ -6,9 +6,8 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Dendrite, defineSynapse, type Synapse } from '../src/index';
-import { Dummy, devHotkey, Prompting } from '../src/testing/index';
+import { createTestAxon, Dummy, devHotkey, Prompting } from '../src/testing/index';
 import { runPython, VENV_PYTHON } from '../test/support/python';
-import { startTestAxon } from '../test/support/testAxon';
 
 const Countdown = defineSynapse({
   name: 'Countdown',
@@ -19,18 +18,24 @@ const Countdown = defineSynapse({
 
 const alice = await devHotkey('alice');
 const bob = await devHotkey('bob');
-const axon = await startTestAxon({
+async function* countdown(s: Synapse): AsyncGenerator<unknown> {
+  for (let i = s.from as number; i > 0; i--) yield { n: i };
+}
+
+const axon = await createTestAxon({
   hotkey: bob,
   synapses: [Dummy, Prompting, Countdown],
-  handlers: {
-    Dummy: async (s: Synapse) => ({ dummy_output: (s.dummy_input as number) * 2 }),
-    Prompting: async (s: Synapse) => ({
-      completion: `you said: ${(s.messages as string[]).at(-1)}`,
-    }),
-    Countdown: (s: Synapse) =>
-      (async function* () {
-        for (let i = s.from as number; i > 0; i--) yield { n: i };
-      })(),
+  serve: ({ def, synapse: s }) => {
+    switch (def.name) {
+      case 'Dummy':
+        return { fields: { dummy_output: (s.dummy_input as number) * 2 } };
+      case 'Prompting':
+        return { fields: { completion: `you said: ${(s.messages as string[]).at(-1)}` } };
+      case 'Countdown':
+        return { events: countdown(s) };
+      default:
+        return { status: 404, message: 'no handler' };
+    }
   },
 });
 const target = { ip: '127.0.0.1', port: axon.port, hotkey: bob.address };

@@ -17,7 +17,9 @@ import {
   buildErrorResponse,
   buildResponse,
   buildStreamHead,
+  type ResponseSignature,
 } from './response';
+import { nextNonce, responseMessage } from './signing';
 import { StatusCode } from './statusCodes';
 import { encodeStreamEvent } from './streamEvents';
 import type { SynapseDef } from './synapse';
@@ -48,6 +50,11 @@ export type ServeOutcome =
 
 export interface AxonHandlerContext extends VerifyContext {
   identity: AxonIdentity;
+  /**
+   * Signs answers off this thread (a `CryptoPool` with the axon's hotkey); without it the
+   * identity's hotkey signs inline. Either way the answer is the same.
+   */
+  signer?: { sign(message: string): Promise<string> };
   serve(call: VerifiedCall, ctx: ServeContext): ServeOutcome | Promise<ServeOutcome>;
   /** Told of every refused request (for logs and metrics; it must not throw). */
   onRefused?(refused: RefusedCall, req: AxonRequest): void;
@@ -88,20 +95,29 @@ export async function handleAxonRequest(
   const verified = await verifyRequest(req, ctx);
   if (!verified.ok) {
     ctx.onRefused?.(verified, req);
+    // A refused request's answer names no dendrite (as the SDK's error answers).
+    const signed = await signAnswer(ctx, 'None');
     return answer(
       verified.def?.name ?? 'unknown',
       buildErrorResponse(ctx.identity, verified.def, undefined, {
         startedAtMs,
         status: verified.status,
         message: verified.message,
+        signed,
       }),
     );
   }
   const { def, synapse } = verified;
-  const refuse = (status: number, message: string) =>
+  const dendriteHotkey = synapse.dendrite.hotkey ?? 'None';
+  const refuse = async (status: number, message: string) =>
     answer(
       def.name,
-      buildErrorResponse(ctx.identity, def, synapse, { startedAtMs, status, message }),
+      buildErrorResponse(ctx.identity, def, synapse, {
+        startedAtMs,
+        status,
+        message,
+        signed: await signAnswer(ctx, dendriteHotkey),
+      }),
     );
   let outcome: ServeOutcome;
   try {
@@ -115,15 +131,33 @@ export async function handleAxonRequest(
   if ('status' in outcome) return refuse(outcome.status, outcome.message);
   if ('events' in outcome) {
     if (!def.streaming) return refuse(StatusCode.InternalError, `${def.name} does not stream`);
+    const signed = await signAnswer(ctx, dendriteHotkey);
     return {
       kind: 'stream',
       synapse: def.name,
-      head: buildStreamHead(ctx.identity, def, synapse, { startedAtMs }),
+      head: buildStreamHead(ctx.identity, def, synapse, { startedAtMs, signed }),
       events: outcome.events,
     };
   }
   Object.assign(synapse, outcome.fields);
-  return answer(def.name, buildResponse(ctx.identity, def, synapse, { startedAtMs }));
+  const signed = await signAnswer(ctx, dendriteHotkey);
+  return answer(def.name, buildResponse(ctx.identity, def, synapse, { startedAtMs, signed }));
+}
+
+/** The answer's nonce and signature from `ctx.signer`, or undefined to sign inline. */
+async function signAnswer(
+  ctx: AxonHandlerContext,
+  dendriteHotkey: string,
+): Promise<ResponseSignature | undefined> {
+  if (!ctx.signer || ctx.identity.signResponses === false) return undefined;
+  const nonce = nextNonce();
+  const message = responseMessage({
+    axonNonce: nonce,
+    dendriteHotkey,
+    axonHotkey: ctx.identity.hotkey.address,
+    axonUuid: ctx.identity.uuid,
+  });
+  return { nonce, signature: await ctx.signer.sign(message) };
 }
 
 /** The error answer for a request refused before it reached the handler (413, a timeout, …). */
@@ -160,14 +194,20 @@ export async function writeAxonReply(
   signal?: AbortSignal,
 ): Promise<WriteResult> {
   if (reply.kind === 'answer') {
-    res.writeHead(reply.response.status, reply.response.headers);
-    res.end(reply.response.body);
+    // One buffer with its length: the head and the body leave in one write, without chunking.
+    const body = Buffer.from(reply.response.body, 'utf8');
+    res.writeHead(reply.response.status, {
+      ...reply.response.headers,
+      'content-length': String(body.length),
+    });
+    res.end(body);
     return { events: 0, cancelled: false };
   }
   res.writeHead(reply.head.status, reply.head.headers);
   let events = 0;
   let cancelled = false;
   const iterator = reply.events[Symbol.asyncIterator]();
+  let failed = true;
   try {
     for (;;) {
       if (signal?.aborted || res.destroyed) {
@@ -183,9 +223,13 @@ export async function writeAxonReply(
       events++;
       if (!res.write(encodeStreamEvent(next.value))) await drained(res, signal);
     }
+    failed = false;
   } finally {
     if (cancelled) await iterator.return?.();
-    res.end();
+    // A stream that failed part-way is cut, not ended: a clean end of the chunked body would hand
+    // the caller the events so far as if they were the whole answer.
+    if (failed) res.destroy();
+    else res.end();
   }
   return { events, cancelled };
 }

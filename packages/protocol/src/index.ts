@@ -20,6 +20,7 @@ export {
   DEFAULT_CONNECT_MS,
   DEFAULT_STREAM_IDLE_MS,
 } from './callGuard';
+export { CryptoPool, type CryptoPoolOptions } from './cryptoPool';
 export {
   type AxonTarget,
   type CallOptions,
@@ -60,6 +61,7 @@ export {
   buildErrorResponse,
   buildResponse,
   buildStreamHead,
+  type ResponseSignature,
   safeHeaderValue,
 } from './response';
 export { sha3Hex } from './sha3';
@@ -73,7 +75,12 @@ export {
   signResponse,
 } from './signing';
 export { StatusCode } from './statusCodes';
-export { encodeStreamEvent, StreamEventDecoder } from './streamEvents';
+export {
+  encodeStreamEvent,
+  SseDataDecoder,
+  type SseDataDecoderOptions,
+  StreamEventDecoder,
+} from './streamEvents';
 export {
   createSynapse,
   type DefineSynapseOptions,
@@ -94,7 +101,7 @@ export {
   type TerminalInfoField,
   terminalInfoSchema,
 } from './terminalInfo';
-export { SignatureVerifier } from './verifier';
+export { type PreparedSignature, SignatureVerifier } from './verifier';
 export {
   type AxonRequest,
   type BlacklistInfo,

@@ -10,6 +10,7 @@ import { u8aEq, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { sr25519_sign } from '@polkadot-labs/schnorrkel-wasm';
 import { ProtocolError, ProtocolErrorCode } from './errors';
+import { loadNativeSr25519 } from './nativeSr25519';
 
 /** Bittensor's SS58 prefix (generic substrate). */
 export const SS58_FORMAT = 42;
@@ -20,6 +21,12 @@ export interface Hotkey {
   readonly publicKey: Uint8Array;
   /** sr25519 signature (64 bytes) of the message bytes with the substrate signing context. */
   sign(message: Uint8Array | string): Uint8Array;
+  /**
+   * The 64-byte sr25519 secret, for signing on worker threads (`CryptoPool`); absent when the
+   * key signs only through its keyring pair. A function, so the secret never lands in a log line
+   * or a JSON dump of the hotkey.
+   */
+  readonly secretKey?: () => Uint8Array;
 }
 
 let readyPromise: Promise<boolean> | undefined;
@@ -32,17 +39,22 @@ export function cryptoReady(): Promise<boolean> {
 
 const encoder = new TextEncoder();
 
-/** A hotkey signing with schnorrkel-wasm from an sr25519 secret key (64 bytes, polkadot layout). */
+/**
+ * A hotkey signing from an sr25519 secret key (64 bytes, polkadot layout): with the native addon
+ * when it is built (about 3.5x the wasm rate; an axon signs every answer), else schnorrkel-wasm.
+ */
 function fromSecret(address: string, publicKey: Uint8Array, secretKey: Uint8Array): Hotkey {
+  const native = loadNativeSr25519().addon?.sign ? loadNativeSr25519().addon : null;
   return {
     address,
     publicKey,
-    sign: (message) =>
-      sr25519_sign(
-        publicKey,
-        secretKey,
-        typeof message === 'string' ? encoder.encode(message) : message,
-      ),
+    sign: (message) => {
+      const bytes = typeof message === 'string' ? encoder.encode(message) : message;
+      return (
+        native?.sign?.(publicKey, secretKey, bytes) ?? sr25519_sign(publicKey, secretKey, bytes)
+      );
+    },
+    secretKey: () => secretKey.slice(),
   };
 }
 

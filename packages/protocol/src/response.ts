@@ -45,12 +45,19 @@ export function safeHeaderValue(value: string): string {
   return out.length > 1024 ? `${out.slice(0, 1021)}...` : out;
 }
 
+/** An answer signature made ahead (on a worker thread) for `responseMessage` with this nonce. */
+export interface ResponseSignature {
+  nonce: bigint;
+  signature: string;
+}
+
 function stampAxon(
   id: AxonIdentity,
   synapse: Synapse,
   status: number,
   message: string,
   startedAtMs: number,
+  signed?: ResponseSignature,
 ): void {
   const axon = synapse.axon;
   axon.status_code = status;
@@ -59,7 +66,10 @@ function stampAxon(
   axon.version = id.version ?? PROTOCOL_VERSION;
   axon.uuid = id.uuid;
   axon.hotkey = id.hotkey.address;
-  if (id.signResponses ?? true) {
+  if (signed) {
+    axon.nonce = signed.nonce;
+    axon.signature = signed.signature;
+  } else if (id.signResponses ?? true) {
     axon.nonce = nextNonce();
     axon.signature = signResponse(id.hotkey, {
       axonNonce: axon.nonce,
@@ -85,11 +95,11 @@ export function buildResponse(
   id: AxonIdentity,
   def: SynapseDef,
   synapse: Synapse,
-  options: { startedAtMs: number; status?: number; message?: string },
+  options: { startedAtMs: number; status?: number; message?: string; signed?: ResponseSignature },
 ): AxonResponse {
   const status = options.status ?? StatusCode.Success;
   const message = options.message ?? (status === StatusCode.Success ? 'Success' : '');
-  stampAxon(id, synapse, status, message, options.startedAtMs);
+  stampAxon(id, synapse, status, message, options.startedAtMs, options.signed);
   const body = toBody(def, synapse);
   return {
     status,
@@ -106,7 +116,7 @@ export function buildErrorResponse(
   id: AxonIdentity,
   def: SynapseDef | undefined,
   synapse: Synapse | undefined,
-  options: { startedAtMs: number; status: number; message: string },
+  options: { startedAtMs: number; status: number; message: string; signed?: ResponseSignature },
 ): AxonResponse {
   const body = toJson({ message: options.message });
   const syn: Synapse = synapse ?? {
@@ -118,7 +128,7 @@ export function buildErrorResponse(
     dendrite: {},
     axon: {},
   };
-  stampAxon(id, syn, options.status, options.message, options.startedAtMs);
+  stampAxon(id, syn, options.status, options.message, options.startedAtMs, options.signed);
   const headers = def
     ? finalHeaders({ ...def, requiredFields: [] }, syn, Buffer.byteLength(body))
     : baseHeaders(syn);
@@ -145,9 +155,9 @@ export function buildStreamHead(
   id: AxonIdentity,
   def: SynapseDef,
   synapse: Synapse,
-  options: { startedAtMs: number },
+  options: { startedAtMs: number; signed?: ResponseSignature },
 ): { status: number; headers: Record<string, string> } {
-  stampAxon(id, synapse, StatusCode.Success, 'Success', options.startedAtMs);
+  stampAxon(id, synapse, StatusCode.Success, 'Success', options.startedAtMs, options.signed);
   return {
     status: StatusCode.Success,
     headers: {

@@ -6,9 +6,8 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Dendrite, defineSynapse, type Hotkey, type Synapse } from '../src/index';
-import { Dummy, devHotkey, Prompting } from '../src/testing/index';
+import { createTestAxon, Dummy, devHotkey, Prompting, type TestAxon } from '../src/testing/index';
 import { PY_DIR, requirePython, runPython } from './support/python';
-import { startTestAxon, type TestAxon } from './support/testAxon';
 
 /** Mirror of test/python/interop_synapses.py `Sampling` (with bounds the Python side lacks). */
 const Sampling = defineSynapse({
@@ -34,6 +33,10 @@ const Tokens = defineSynapse({
 let alice: Hotkey;
 let bob: Hotkey;
 
+async function* tokens(s: Synapse): AsyncGenerator<unknown> {
+  for (let i = 0; i < (s.n as number); i++) yield { index: i, text: `${s.prompt}-${i}` };
+}
+
 beforeAll(async () => {
   alice = await devHotkey('alice');
   bob = await devHotkey('bob');
@@ -44,23 +47,28 @@ describe('Python SDK dendrite → our axon', () => {
   let results: Record<string, unknown>;
 
   beforeAll(async () => {
-    axon = await startTestAxon({
+    axon = await createTestAxon({
       hotkey: bob,
       synapses: [Dummy, Prompting, Sampling, Tokens],
-      handlers: {
-        Dummy: async (s: Synapse) => ({ dummy_output: (s.dummy_input as number) * 2 }),
-        Prompting: async (s: Synapse) => ({
-          completion: (s.roles as string[])
-            .map((r, i) => `${r}: ${(s.messages as string[])[i]}`)
-            .join(' | '),
-        }),
-        Sampling: async (s: Synapse) => ({
-          scores: [(s.temperature as number) * 2, 1e-5, s.seed as number],
-        }),
-        Tokens: (s: Synapse) =>
-          (async function* () {
-            for (let i = 0; i < (s.n as number); i++) yield { index: i, text: `${s.prompt}-${i}` };
-          })(),
+      serve: ({ def, synapse: s }) => {
+        switch (def.name) {
+          case 'Dummy':
+            return { fields: { dummy_output: (s.dummy_input as number) * 2 } };
+          case 'Prompting':
+            return {
+              fields: {
+                completion: (s.roles as string[])
+                  .map((r, i) => `${r}: ${(s.messages as string[])[i]}`)
+                  .join(' | '),
+              },
+            };
+          case 'Sampling':
+            return { fields: { scores: [(s.temperature as number) * 2, 1e-5, s.seed as number] } };
+          case 'Tokens':
+            return { events: tokens(s) };
+          default:
+            return { status: 404, message: 'no handler' };
+        }
       },
     });
     results = JSON.parse(

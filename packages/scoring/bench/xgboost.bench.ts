@@ -1,15 +1,18 @@
 /**
  * Rows per second of the TypeScript evaluator against the XGBoost C library (the PyPI wheel's
  * libxgboost.so, called through koffi from this same process), on the shipped reward model and on
- * two larger models trained here by the parity oracle. Prints ratios measured in this run.
+ * the models trained here by the parity oracle. Every contender (ours compiled and interpreted,
+ * the library on one thread, on every core, and through a DMatrix) runs in turn, interleaved,
+ * ROUNDS rounds of at least MIN_MS each; the rows report every round (row.ts).
  *
- *   pnpm --filter @subnet/scoring bench
+ *   pnpm bench --only xgboost      (BENCH_ROUNDS=3 BENCH_MIN_MS=300 BENCH_XGB_ROWS=20000)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emitRow, interleavedAll, medianOf } from '../../../scripts/bench/row.js';
 import { loadXgbModel } from '../src/xgboost/loadModel.js';
 import { predict } from '../src/xgboost/predict.js';
 import { openXgboostLib } from './xgboostLib.js';
@@ -19,7 +22,9 @@ const python = join(repoRoot, '.venv/bin/python');
 const oracle = fileURLToPath(new URL('../test/xgboost_oracle.py', import.meta.url));
 const rewardModel = fileURLToPath(new URL('../models/reward-model.json', import.meta.url));
 
-const N_ROWS = 20_000;
+const N_ROWS = Number(process.env.BENCH_XGB_ROWS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 300);
 
 /** Deterministic rows: a small LCG, 10% missing values. */
 function makeRows(nRows: number, nCols: number): Float32Array {
@@ -35,26 +40,28 @@ function makeRows(nRows: number, nCols: number): Float32Array {
   return data;
 }
 
-/** Best rows/s over a few repetitions of at least `minMs` each. */
-function rowsPerSecond(run: () => void, nRows: number, minMs = 400): number {
-  let best = 0;
-  for (let rep = 0; rep < 3; rep++) {
-    let calls = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      run();
-      calls++;
-      elapsed = performance.now() - start;
-    } while (elapsed < minMs);
-    best = Math.max(best, (calls * nRows) / (elapsed / 1000));
-  }
-  return best;
+/** Rows/s of `run` called repeatedly for at least `MIN_MS`. */
+function rowsPerSecond(run: () => void, nRows: number): number {
+  let calls = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    run();
+    calls++;
+    elapsed = performance.now() - start;
+  } while (elapsed < MIN_MS);
+  return (calls * nRows) / (elapsed / 1000);
 }
 
 const fmt = (n: number): string => `${(n / 1000).toFixed(0)}k`;
 
-function benchModel(name: string, json: string, lib: ReturnType<typeof openXgboostLib>): void {
+const SHIPPED = 'shipped reward model';
+
+async function benchModel(
+  name: string,
+  json: string,
+  lib: ReturnType<typeof openXgboostLib>,
+): Promise<void> {
   const model = loadXgbModel(json);
   const interpreted = loadXgbModel(json, { compile: false });
   const data = makeRows(N_ROWS, model.numFeature);
@@ -70,33 +77,60 @@ function benchModel(name: string, json: string, lib: ReturnType<typeof openXgboo
     worst = Math.max(worst, Math.abs(v - (theirs[i] as number)));
   });
 
-  const oursRate = rowsPerSecond(() => predict(model, rows), N_ROWS);
-  const interpretedRate = rowsPerSecond(() => predict(interpreted, rows), N_ROWS);
-  const libOne = rowsPerSecond(() => lib.predictDense(one, native), N_ROWS);
-  const libAll = rowsPerSecond(() => lib.predictDense(all, native), N_ROWS);
-  const libWithMatrix = rowsPerSecond(() => {
-    const m = lib.createDMatrix(data, N_ROWS, model.numFeature);
-    lib.predict(one, m, false);
-    lib.freeDMatrix(m);
-  }, N_ROWS);
+  const threads = availableParallelism();
+  const rates = await interleavedAll(ROUNDS, {
+    ours: () => rowsPerSecond(() => predict(model, rows), N_ROWS),
+    interpreted: () => rowsPerSecond(() => predict(interpreted, rows), N_ROWS),
+    libOne: () => rowsPerSecond(() => lib.predictDense(one, native), N_ROWS),
+    libAll: () => rowsPerSecond(() => lib.predictDense(all, native), N_ROWS),
+    libWithMatrix: () =>
+      rowsPerSecond(() => {
+        const m = lib.createDMatrix(data, N_ROWS, model.numFeature);
+        lib.predict(one, m, false);
+        lib.freeDMatrix(m);
+      }, N_ROWS),
+  });
   lib.freeBooster(one);
   lib.freeBooster(all);
+  const med = (k: keyof typeof rates) => medianOf(rates[k]);
+  const oursRate = med('ours');
+  const libOne = med('libOne');
 
   console.log(
     [
       name.padEnd(21),
       `${model.treeRoot.length} trees`.padEnd(9),
       `ours ${fmt(oursRate)}`.padEnd(10),
-      `interpreted ${fmt(interpretedRate)}`.padEnd(16),
+      `interpreted ${fmt(med('interpreted'))}`.padEnd(16),
       `C 1t ${fmt(libOne)}`.padEnd(11),
-      `C+DMatrix ${fmt(libWithMatrix)}`.padEnd(15),
-      `C ${availableParallelism()}t ${fmt(libAll)}`.padEnd(11),
+      `C+DMatrix ${fmt(med('libWithMatrix'))}`.padEnd(15),
+      `C ${threads}t ${fmt(med('libAll'))}`.padEnd(11),
       `ours/C(1t) ${(oursRate / libOne).toFixed(2)}`,
-      `interpreted/C(1t) ${(interpretedRate / libOne).toFixed(2)}`,
-      `ours/C+DMatrix ${(oursRate / libWithMatrix).toFixed(2)}`,
+      `interpreted/C(1t) ${(med('interpreted') / libOne).toFixed(2)}`,
+      `ours/C+DMatrix ${(oursRate / med('libWithMatrix')).toFixed(2)}`,
       `max |diff| ${worst.toExponential(1)}`,
     ].join('  '),
   );
+  const row = (path: string, reference: string, samples: number[], cores: number, note?: string) =>
+    emitRow({
+      group: 'xgboost',
+      path,
+      unit: 'rows/s',
+      higherIsBetter: true,
+      ours: { label: 'compiled evaluator', samples: rates.ours, cores: 1 },
+      reference: { label: `libxgboost ${lib.version}, ${reference}`, samples, cores },
+      ...(note ? { note } : {}),
+    });
+  const path = `${name}, ${model.treeRoot.length} trees`;
+  const calls = `${N_ROWS} rows per call; libxgboost predicts straight from the dense rows (no DMatrix)`;
+  row(
+    path,
+    '1 thread',
+    rates.libOne,
+    1,
+    `${calls}. Largest difference from libxgboost ${worst.toExponential(1)}. Against the same reference: our interpreter ${(med('interpreted') / libOne).toFixed(2)}x, libxgboost through a DMatrix ${(med('libWithMatrix') / libOne).toFixed(2)}x.`,
+  );
+  if (name === SHIPPED) row(path, `${threads} threads`, rates.libAll, threads, `${calls}.`);
 }
 
 /** The libxgboost.so that the venv's xgboost wheel ships. */
@@ -108,23 +142,23 @@ function findLibxgboost(): string {
   return execFileSync(python, ['-c', script], { encoding: 'utf8' }).trim();
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const lib = openXgboostLib(findLibxgboost());
   console.log(
-    `XGBoost evaluator vs libxgboost ${lib.version} via koffi (XGBoosterPredictFromDense), ${N_ROWS} rows per call, rows/s`,
+    `XGBoost evaluator vs libxgboost ${lib.version} via koffi (XGBoosterPredictFromDense), ${N_ROWS} rows per call, rows/s (medians of ${ROUNDS} interleaved rounds)`,
   );
   if (existsSync(rewardModel)) {
-    benchModel('shipped reward model', readFileSync(rewardModel, 'utf8'), lib);
+    await benchModel(SHIPPED, readFileSync(rewardModel, 'utf8'), lib);
   }
   const dir = mkdtempSync(join(tmpdir(), 'scoring-bench-'));
   try {
     execFileSync(python, [oracle, dir], { stdio: 'pipe' });
     for (const name of ['logistic', 'squarederror', 'softprob']) {
-      benchModel(`oracle ${name}`, readFileSync(join(dir, `${name}.json`), 'utf8'), lib);
+      await benchModel(`oracle ${name}`, readFileSync(join(dir, `${name}.json`), 'utf8'), lib);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+await main();

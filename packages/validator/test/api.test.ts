@@ -1,17 +1,11 @@
 // The organic API over real HTTP: API keys (401, 429 with Retry-After, usage), bodies checked
 // against the task bounds (400 naming the field), chat and completions whole and streamed as
 // OpenAI chunks, an image endpoint, and the OpenAPI document. Miners are reached through the
-// protocol's dendrite; the miner here is a real loopback axon built on `verifyRequest`.
+// protocol's dendrite; the miner here is the protocol's real loopback test axon.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metagraph } from '@subnet/chain';
-import {
-  buildResponse,
-  buildStreamHead,
-  Dendrite,
-  encodeStreamEvent,
-  type Synapse,
-} from '@subnet/protocol';
+import { Dendrite, type Synapse } from '@subnet/protocol';
 import {
   Chat,
   Completion,
@@ -21,7 +15,12 @@ import {
   TextToImage,
   Upscale,
 } from '@subnet/protocol/tasks';
-import { devHotkey, EXAMPLE_IMAGE_B64 } from '@subnet/protocol/testing';
+import {
+  createTestAxon,
+  devHotkey,
+  EXAMPLE_IMAGE_B64,
+  type TestAxon,
+} from '@subnet/protocol/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +29,8 @@ import { ApiKeys } from '../src/apiKeys/index';
 import { openStorage, type Storage } from '../src/storage/index';
 import { type EngineHarness, engineHarness } from '../src/storage/testing/index';
 import { planPeriod, takeQuery } from '../src/work/index';
+import { streamTokens } from './support/streamTokens';
 import { loopbackNeuron } from './support/testHelpers';
-import { startVerifyingAxon, streamTokens, type VerifyingAxon } from './support/verifyingAxon';
 
 const NOW = 1_790_000_000_000;
 let metagraph: Metagraph;
@@ -39,7 +38,7 @@ const TOKENS = ['Hello', ',', ' world'];
 let harness: EngineHarness;
 let storage: Storage;
 let keys: ApiKeys;
-let axon: VerifyingAxon | undefined;
+let axon: TestAxon | undefined;
 let app: FastifyInstance;
 let dendrite: Dendrite;
 let base: string;
@@ -51,42 +50,28 @@ const neuron = (uid: number, hotkey: string, port: number) =>
   loopbackNeuron(uid, hotkey, port, uid === 0);
 
 async function startAxon(): Promise<number> {
-  const started = await startVerifyingAxon({
+  const started = await createTestAxon({
+    hotkey: await devHotkey('charlie'),
     synapses: [Chat, Completion, TextToImage, ImageToImage, Inpaint, Upscale],
     uuid: 'axon-test-uuid',
-    answer: (verified, res, ctx) => {
-      received.push(verified.synapse);
-      if (verified.def.streaming) {
-        const chat = verified.synapse as Synapse & { messages?: Array<{ content: string }> };
-        if (chat.messages?.[0]?.content === 'cut') {
-          // A miner that stops after one token, without its done event.
-          const head = buildStreamHead(ctx.identity, verified.def, verified.synapse, {
-            startedAtMs: ctx.startedAtMs,
-          });
-          res.writeHead(head.status, head.headers);
-          res.end(
-            encodeStreamEvent({
-              type: 'token',
-              index: 0,
-              token: 'Hel',
-              logprob: -0.5,
-              top_logprobs: [],
-            }),
-          );
-          return;
-        }
-        streamTokens(verified, res, ctx, TOKENS, 7);
-        return;
+    serve: ({ def, synapse }) => {
+      // A copy: the axon merges its answer's fields into `synapse` after this.
+      received.push({ ...synapse });
+      if (def.streaming) {
+        const chat = synapse as Synapse & { messages?: Array<{ content: string }> };
+        // A miner that stops after one token, without its done event.
+        if (chat.messages?.[0]?.content === 'cut') return { events: cutAfterOneToken() };
+        return { events: streamTokens(TOKENS, 7) };
       }
-      const synapse = { ...verified.synapse, image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false };
-      const r = buildResponse(ctx.identity, verified.def, synapse, {
-        startedAtMs: ctx.startedAtMs,
-      });
-      res.writeHead(r.status, r.headers).end(r.body);
+      return { fields: { image_b64: EXAMPLE_IMAGE_B64, is_nsfw: false } };
     },
   });
   axon = started;
   return started.port;
+}
+
+async function* cutAfterOneToken(): AsyncGenerator<unknown> {
+  yield { type: 'token', index: 0, token: 'Hel', logprob: -0.5, top_logprobs: [] };
 }
 
 beforeAll(async () => {

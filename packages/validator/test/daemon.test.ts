@@ -24,7 +24,7 @@ import {
   type ValidatorSubnet,
   chainWeights as weightsOnChain,
 } from './support/testHelpers';
-import { startTestMiner } from './work/support/testMinerAxon';
+import { startTestMiner } from './work/support/testMiner';
 
 let devnet: Devnet;
 let client: ChainClient;

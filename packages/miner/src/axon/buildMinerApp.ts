@@ -14,12 +14,12 @@ import type { AddressInfo } from 'node:net';
 import {
   type AxonIdentity,
   axonRequestListener,
+  type CryptoPool,
   type Hotkey,
   NonceWindow,
   type NonceWindowOptions,
   type ServeContext,
   type ServeOutcome,
-  type SignatureCheck,
   SignatureVerifier,
   StatusCode,
   type SynapseDef,
@@ -28,7 +28,7 @@ import {
 } from '@subnet/protocol';
 import { Capacity } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
-import { MinerError } from '../errors';
+import { MinerError, MinerErrorCode } from '../errors';
 import { MinerMetrics } from '../metrics/minerMetrics';
 import { type AccessPolicyConfig, checkAccess } from './accessPolicy';
 import { type AdmissionConfig, AdmissionGate, type Release } from './admission';
@@ -53,8 +53,11 @@ export interface MinerAppDeps {
   bodyLimit?: number;
   nonces?: NonceWindowOptions;
   metrics?: MinerMetrics;
-  /** How signatures are checked (default: a `SignatureVerifier` on this thread). */
-  verifier?: SignatureCheck;
+  /**
+   * Worker threads for signature checks and answer signatures (built with this hotkey as its
+   * signer); without it both run on the axon's thread. The caller owns it and closes it.
+   */
+  crypto?: CryptoPool;
   /** Longest time to receive a whole request, headers and body (default 120 s). */
   requestTimeoutMs?: number;
 }
@@ -79,6 +82,12 @@ export interface MinerApp {
 const JSON_HEAD = { 'content-type': 'application/json' };
 
 export function buildMinerApp(deps: MinerAppDeps): MinerApp {
+  if (deps.crypto && deps.crypto.signerAddress !== deps.hotkey.address) {
+    throw new MinerError(
+      MinerErrorCode.ConfigInvalid,
+      `the crypto pool signs for ${deps.crypto.signerAddress ?? 'no hotkey'}, the axon is ${deps.hotkey.address}`,
+    );
+  }
   const metrics = deps.metrics ?? new MinerMetrics();
   const identity: AxonIdentity = { hotkey: deps.hotkey, uuid: randomUUID() };
   const admission = new AdmissionGate(deps.admission);
@@ -180,7 +189,8 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
       axonHotkey: deps.hotkey.address,
       synapses: synapseRegistry([...deps.served.map((s) => s.def), Capacity]),
       nonces: new NonceWindow(deps.nonces),
-      verifier: deps.verifier ?? new SignatureVerifier(),
+      verifier: deps.crypto ?? new SignatureVerifier(),
+      ...(deps.crypto ? { signer: deps.crypto } : {}),
       blacklist: ({ hotkey }) => checkAccess(deps.access, deps.metagraph.current, hotkey),
       serve,
       onRefused: (refused) => {

@@ -60,6 +60,11 @@ export const minerConfigSchema = z.strictObject({
       external_ip: z.string().optional(),
       external_port: port.optional(),
       body_limit_mb: z.coerce.number().min(1).max(512).default(24),
+      /**
+       * Worker threads for the sr25519 checks and answer signatures; 0 runs them on the axon's
+       * own thread. Left out, the miner picks by core count (see docs/miner.md).
+       */
+      crypto_threads: z.coerce.number().int().min(0).max(64).optional(),
     })
     .prefault({}),
   blacklist: z

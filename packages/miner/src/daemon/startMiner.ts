@@ -4,8 +4,9 @@
  * build the axon, listen, `serve_axon` when the chain's record differs, then follow the metagraph.
  * `stop()` drains in-flight requests, then closes the chain connection.
  */
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { ChainClient, loadHotkey, neuronByHotkey } from '@subnet/chain';
+import { CryptoPool, SignatureVerifier } from '@subnet/protocol';
 import type { TaskKind } from '@subnet/protocol/tasks';
 import { TASK_SYNAPSE_BY_KIND } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
@@ -54,6 +55,16 @@ function isLocalChain(endpoint: string): boolean {
   }
 }
 
+/**
+ * Worker threads for the axon's signature checks and answer signatures: the configured number,
+ * else none on a machine of two cores or fewer (the workers would take the core the axon and
+ * the models need) and half the cores, at most 8, above that.
+ */
+export function cryptoThreads(configured: number | undefined, cores: number): number {
+  if (configured !== undefined) return configured;
+  return cores <= 2 ? 0 : Math.min(8, Math.floor(cores / 2));
+}
+
 export function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
 }
@@ -96,6 +107,7 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
       );
     },
   );
+  let crypto: CryptoPool | undefined;
   try {
     const mg = await chain.metagraph(config.netuid);
     const me = neuronByHotkey(mg, hotkey.address);
@@ -137,7 +149,17 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
     if (served.length === 0)
       log.warn('no tasks are configured (tasks.<Kind>): the axon will answer Capacity only');
     const holder = new MetagraphHolder(viewOfMetagraph(mg));
+    const threads = cryptoThreads(config.axon.crypto_threads, availableParallelism());
+    crypto = threads > 0 ? new CryptoPool({ threads, signer: hotkey }) : undefined;
+    log.info(
+      {
+        signatures: crypto ? crypto.backend : new SignatureVerifier().backend,
+        threads: threads > 0 ? threads : 'inline',
+      },
+      'signature checks',
+    );
     const miner = buildMinerApp({
+      ...(crypto ? { crypto } : {}),
       hotkey,
       metagraph: holder,
       served,
@@ -190,11 +212,13 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
         log.info('draining in-flight requests');
         unwatch();
         await miner.drain();
+        await crypto?.close();
         await chain.close();
         log.info('stopped');
       },
     };
   } catch (e) {
+    await crypto?.close();
     await chain.close();
     throw e;
   }

@@ -32,3 +32,4 @@ export {
   VALID_TASK_INPUTS,
   type ValidTaskInputs,
 } from './taskExamples';
+export { createTestAxon, type TestAxon, type TestAxonOptions } from './testAxon';

@@ -27,7 +27,7 @@ import type { CheckModels } from '../../src/work/checkTypes';
 import { type MinerTarget, queryMiner, queryMiners } from '../../src/work/queryMiner';
 import { type SyntheticProfile, syntheticTask } from '../../src/work/syntheticTasks';
 import { taskSeed } from '../../src/work/taskSeeds';
-import { type MinerBehaviour, startTestMiner, type TestMiner } from './support/testMinerAxon';
+import { type MinerBehaviour, startTestMiner, type TestMiner } from './support/testMiner';
 import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
 const VALIDATOR_UID = 0;

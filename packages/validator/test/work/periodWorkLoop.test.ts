@@ -16,7 +16,7 @@ import {
   servingTargets,
 } from '../../src/work/periodWorkLoop';
 import { workSettings } from '../../src/work/workSettings';
-import { startTestMiner, type TestMiner } from './support/testMinerAxon';
+import { startTestMiner, type TestMiner } from './support/testMiner';
 import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
 // The chain refuses to serve 127.0.0.1 itself; the rest of 127/8 is loopback as well.
@@ -205,7 +205,7 @@ describe('organic work during a period', () => {
     const second = loop.takeOrganic('Completion', [first]);
     await running;
     await loop.close();
-    const uids = miners.map((m) => mg.neurons.find((n) => n.hotkey === m.hotkey.address)?.uid);
+    const uids = miners.map((m) => mg.neurons.find((n) => n.hotkey === m.hotkey)?.uid);
     expect([first, second].sort()).toEqual([...uids].sort());
     // Each miner offered 2; one of each went to organic work, so one synthetic query each.
     const after = miners.map((m) => m.served.filter((s) => s === 'Completion').length);
@@ -303,7 +303,7 @@ describe('the validator’s own network down for a period', () => {
     const failed = (
       await Promise.all(
         miners.map((m) => {
-          const uid = mg.neurons.find((n) => n.hotkey === m.hotkey.address)?.uid as number;
+          const uid = mg.neurons.find((n) => n.hotkey === m.hotkey)?.uid as number;
           return db.storage.results.listForUid(uid, { sinceMs: t0 });
         }),
       )

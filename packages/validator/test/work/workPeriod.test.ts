@@ -17,7 +17,7 @@ import { type MinerCapacity, markSent, planPeriod, takeQuery } from '../../src/w
 import { Slots } from '../../src/work/slots';
 import { seedOwner, taskSeedAt } from '../../src/work/taskSeeds';
 import { DEFAULT_WORK_SETTINGS } from '../../src/work/workSettings';
-import { startTestMiner, type TestMiner } from './support/testMinerAxon';
+import { startTestMiner, type TestMiner } from './support/testMiner';
 import { checkModels, type Engines, openEngines, openTestStorage } from './support/workHarness';
 
 const VALIDATOR_UID = 9;
@@ -48,8 +48,8 @@ beforeAll(async () => {
     behaviour: { seedOffset: 7, tamperTokenId: 65 },
   });
   started.push(honest, cheat);
-  targets.set(1, { uid: 1, hotkey: honest.hotkey.address, ip: '127.0.0.1', port: honest.port });
-  targets.set(2, { uid: 2, hotkey: cheat.hotkey.address, ip: '127.0.0.1', port: cheat.port });
+  targets.set(1, { uid: 1, hotkey: honest.hotkey, ip: '127.0.0.1', port: honest.port });
+  targets.set(2, { uid: 2, hotkey: cheat.hotkey, ip: '127.0.0.1', port: cheat.port });
   // uid 0 is registered but its axon is down.
   targets.set(0, { uid: 0, hotkey: (await devHotkey('dave')).address, ip: '127.0.0.1', port: 1 });
   await db.storage.miners.syncMetagraph(

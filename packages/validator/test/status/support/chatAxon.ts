@@ -1,12 +1,13 @@
 /**
- * A loopback miner axon that answers signed Chat synapses with a fixed stream of tokens, built on
- * the protocol's `verifyRequest` (the validator must not import the miner package). For the test
+ * A loopback miner axon that answers signed Chat synapses with a fixed stream of tokens: the
+ * protocol's `createTestAxon` (the validator must not import the miner package). For the test
  * that a streamed (hijacked) API reply is counted.
  */
 import type { Neuron } from '@subnet/chain';
 import { Chat } from '@subnet/protocol/tasks';
+import { createTestAxon, devHotkey } from '@subnet/protocol/testing';
+import { streamTokens } from '../../support/streamTokens';
 import { loopbackNeuron } from '../../support/testHelpers';
-import { startVerifyingAxon, streamTokens } from '../../support/verifyingAxon';
 
 export const CHAT_TOKENS = ['Hello', ',', ' world'];
 
@@ -16,15 +17,14 @@ export interface ChatAxon {
 }
 
 export async function startChatAxon(uid: number): Promise<ChatAxon> {
-  const axon = await startVerifyingAxon({
+  const axon = await createTestAxon({
+    hotkey: await devHotkey('charlie'),
     synapses: [Chat],
     uuid: 'status-chat-axon',
-    answer: (verified, res, ctx) => streamTokens(verified, res, ctx, CHAT_TOKENS, 2),
+    serve: () => ({ events: streamTokens(CHAT_TOKENS, 2) }),
   });
-  const { hotkey, port } = axon;
-  const neuron = loopbackNeuron(uid, hotkey, port);
   return {
-    neuron,
+    neuron: loopbackNeuron(uid, axon.hotkey, axon.port),
     close: () => axon.close(),
   };
 }

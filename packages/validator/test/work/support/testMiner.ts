@@ -1,11 +1,9 @@
 /**
- * A small miner axon for the work loop's tests: node:http around the protocol's `verifyRequest`,
- * answering with the inference package's real engines on its test models. It stands in for the
- * miner package (which the validator must not import). `behaviour` makes it cheat in one way.
+ * The miner of the work loop's tests, as a `serve` for the protocol's `createTestAxon`: it answers
+ * verified task synapses with the inference package's real engines on their test models, standing
+ * in for the miner package (which the validator must not import). `behaviour` makes it cheat in
+ * one way. The request path (verification, signing, streaming) is the protocol's own.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LlmEngine } from '@subnet/inference';
 import type { DiffusionPipeline, TiledUpscaler } from '@subnet/inference/diffusion';
 import {
@@ -15,21 +13,9 @@ import {
   imageBytesToBase64,
   imageHashes,
 } from '@subnet/inference/image';
-import {
-  type AxonIdentity,
-  type AxonResponse,
-  buildErrorResponse,
-  buildResponse,
-  buildStreamHead,
-  encodeStreamEvent,
-  type Hotkey,
-  NonceWindow,
-  SignatureVerifier,
-  type Synapse,
-  synapseRegistry,
-  verifyRequest,
-} from '@subnet/protocol';
+import type { AxonHandlerContext, Hotkey, Synapse } from '@subnet/protocol';
 import { TASK_SYNAPSES } from '@subnet/protocol/tasks';
+import { createTestAxon, type TestAxon } from '@subnet/protocol/testing';
 
 export interface MinerBehaviour {
   /** Added to the task seed (another seed). */
@@ -46,8 +32,7 @@ export interface MinerBehaviour {
   failFirst?: number;
 }
 
-export interface TestMinerOptions {
-  hotkey: Hotkey;
+export interface MinerServeOptions {
   llm?: LlmEngine;
   diffusion?: DiffusionPipeline;
   upscaler?: TiledUpscaler;
@@ -55,30 +40,12 @@ export interface TestMinerOptions {
   behaviour?: MinerBehaviour;
   /** The Capacity answer (volume, models and adapters per task kind). */
   capacities?: Record<string, { volume: number; models: string[]; loras: string[] }>;
-  /** Interface to listen on (default 127.0.0.1; the chain refuses to serve 127.0.0.1 itself). */
-  host?: string;
 }
 
-export interface TestMiner {
-  port: number;
-  hotkey: Hotkey;
-  /** Requests that reached the handlers (verified), by synapse name. */
+export interface MinerServe {
+  serve: AxonHandlerContext['serve'];
+  /** Requests that reached `serve` (verified), by synapse name. */
   served: string[];
-  close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, answer: AxonResponse): void {
-  res.writeHead(answer.status, answer.headers);
-  res.end(answer.body);
 }
 
 async function* llmEvents(llm: LlmEngine, s: Synapse, b: MinerBehaviour): AsyncGenerator<unknown> {
@@ -165,70 +132,29 @@ async function generateImage(pipeline: DiffusionPipeline, s: Synapse, b: MinerBe
   };
 }
 
-export async function startTestMiner(options: TestMinerOptions): Promise<TestMiner> {
-  const id: AxonIdentity = { hotkey: options.hotkey, uuid: randomUUID() };
-  const synapses = synapseRegistry(TASK_SYNAPSES);
-  const nonces = new NonceWindow();
-  const verifier = new SignatureVerifier();
+/** What the test miner does with each verified synapse. */
+export function minerServe(options: MinerServeOptions): MinerServe {
   const behaviour = options.behaviour ?? {};
   const served: string[] = [];
   let failures = 0;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const startedAtMs = performance.now();
-    const body = await readBody(req);
-    const verified = await verifyRequest(
-      { path: req.url ?? '/', headers: req.headers, body },
-      { axonHotkey: options.hotkey.address, synapses, nonces, verifier },
-    );
-    if (!verified.ok) {
-      send(
-        res,
-        buildErrorResponse(id, verified.def, undefined, {
-          startedAtMs,
-          status: verified.status,
-          message: verified.message,
-        }),
-      );
-      return;
-    }
-    const { def, synapse } = verified;
+  const serve: AxonHandlerContext['serve'] = async ({ def, synapse }) => {
     served.push(def.name);
     const failWith =
       behaviour.failWith ?? (failures < (behaviour.failFirst ?? 0) ? 500 : undefined);
     if (failWith !== undefined) {
       failures++;
-      send(
-        res,
-        buildErrorResponse(id, def, synapse, {
-          startedAtMs,
-          status: failWith,
-          message: 'miner failure',
-        }),
-      );
-      return;
+      return { status: failWith, message: 'miner failure' };
     }
-    if (def.name === 'Capacity') {
-      Object.assign(synapse, { capacities: options.capacities ?? {} });
-      send(res, buildResponse(id, def, synapse, { startedAtMs }));
-      return;
-    }
+    if (def.name === 'Capacity') return { fields: { capacities: options.capacities ?? {} } };
     if ((def.name === 'Chat' || def.name === 'Completion') && options.llm) {
-      const head = buildStreamHead(id, def, synapse, { startedAtMs });
-      res.writeHead(head.status, head.headers);
-      for await (const event of llmEvents(options.llm, synapse, behaviour))
-        res.write(encodeStreamEvent(event));
-      res.end();
-      return;
+      return { events: llmEvents(options.llm, synapse, behaviour) };
     }
     if (def.name === 'Upscale' && options.upscaler) {
       const up = await options.upscaler.upscaleBytes(imageBytesFromBase64(synapse.image as string));
-      Object.assign(synapse, {
-        image_b64: imageBytesToBase64(up.png),
-        image_hashes: imageHashes(up.image),
-      });
-      send(res, buildResponse(id, def, synapse, { startedAtMs }));
-      return;
+      return {
+        fields: { image_b64: imageBytesToBase64(up.png), image_hashes: imageHashes(up.image) },
+      };
     }
     if (def.name === 'ClipEmbeddings' && options.clip) {
       const images = await Promise.all(
@@ -238,39 +164,36 @@ export async function startTestMiner(options: TestMinerOptions): Promise<TestMin
       );
       const embeddings = (await options.clip.embedImages(images)).map((e) => Array.from(e));
       const tampered = behaviour.clipEmbedding;
-      Object.assign(synapse, {
-        clip_embeddings: tampered ? embeddings.map(() => tampered) : embeddings,
-      });
-      send(res, buildResponse(id, def, synapse, { startedAtMs }));
-      return;
+      return {
+        fields: { clip_embeddings: tampered ? embeddings.map(() => tampered) : embeddings },
+      };
     }
     if (IMAGE_KINDS.has(def.name) && options.diffusion) {
-      Object.assign(synapse, await generateImage(options.diffusion, synapse, behaviour));
-      send(res, buildResponse(id, def, synapse, { startedAtMs }));
-      return;
+      return { fields: await generateImage(options.diffusion, synapse, behaviour) };
     }
-    send(
-      res,
-      buildErrorResponse(id, def, synapse, { startedAtMs, status: 404, message: 'not served' }),
-    );
+    return { status: 404, message: 'not served' };
   };
+  return { serve, served };
+}
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: String(e) }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
+export interface TestMiner extends TestAxon {
+  /** Requests that reached the miner (verified), by synapse name. */
+  served: string[];
+}
+
+/**
+ * `createTestAxon` serving the task synapses with `minerServe`, on 127.0.0.1 unless `host` says
+ * otherwise (the chain refuses to serve 127.0.0.1 itself; the rest of 127/8 is loopback as well).
+ */
+export async function startTestMiner(
+  options: MinerServeOptions & { hotkey: Hotkey; host?: string },
+): Promise<TestMiner> {
+  const miner = minerServe(options);
+  const axon = await createTestAxon({
     hotkey: options.hotkey,
-    served,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+    synapses: TASK_SYNAPSES,
+    serve: miner.serve,
+    ...(options.host ? { host: options.host } : {}),
+  });
+  return { ...axon, served: miner.served };
 }
