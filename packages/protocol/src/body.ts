@@ -3,36 +3,52 @@
  * written as bare JSON integers. Incoming bodies give only the synapse's own fields: the caller's
  * TerminalInfo comes from the headers (exact nonces; a JSON number loses precision past 2^53).
  */
+import { randomBytes } from 'node:crypto';
 import { ProtocolError, ProtocolErrorCode } from './errors';
 import { ownFields, parseSynapseFields, type SynapseBase, type SynapseDef } from './synapse';
 import { TERMINAL_INFO_FIELDS, type TerminalInfo } from './terminalInfo';
 
+/**
+ * Bigints leave the replacer as strings carrying this per-process random mark and are turned back
+ * into bare integers after `JSON.stringify`. The mark starts with U+0001, which `JSON.stringify`
+ * always escapes: a string from a peer can only produce the same text by knowing the mark.
+ */
+const BIGINT_MARK_HEX = randomBytes(16).toString('hex');
+const BIGINT_MARK = `\u0001${BIGINT_MARK_HEX}:`;
+const BIGINT_MARKED = new RegExp(`"\\\\u0001${BIGINT_MARK_HEX}:(-?\\d+)"`, 'g');
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return BIGINT_MARK + value.toString();
+    case 'undefined':
+      return null;
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new ProtocolError(ProtocolErrorCode.NotSerializable, `cannot send ${value} in JSON`);
+      }
+      return value;
+    case 'function':
+    case 'symbol':
+      throw new ProtocolError(
+        ProtocolErrorCode.NotSerializable,
+        `cannot send a ${typeof value} in JSON`,
+      );
+    default:
+      if (value instanceof Map) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of value) out[String(k)] = v;
+        return out;
+      }
+      return value;
+  }
+}
+
 /** JSON text of a value, with bigints as integers and `undefined` as null. */
 export function toJson(value: unknown): string {
-  if (value === undefined || value === null) return 'null';
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new ProtocolError(ProtocolErrorCode.NotSerializable, `cannot send ${value} in JSON`);
-    }
-    return JSON.stringify(value);
-  }
-  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (value instanceof Map) {
-    return `{${[...value.entries()].map(([k, v]) => `${JSON.stringify(String(k))}:${toJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'object') {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      parts.push(`${JSON.stringify(k)}:${toJson(v)}`);
-    }
-    return `{${parts.join(',')}}`;
-  }
-  throw new ProtocolError(
-    ProtocolErrorCode.NotSerializable,
-    `cannot send a ${typeof value} in JSON`,
-  );
+  const text = JSON.stringify(value, jsonReplacer) as string | undefined;
+  if (text === undefined) return 'null';
+  return text.includes(BIGINT_MARK_HEX) ? text.replace(BIGINT_MARKED, '$1') : text;
 }
 
 function fullTerminal(info: TerminalInfo | undefined): Record<string, unknown> {

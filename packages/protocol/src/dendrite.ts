@@ -202,11 +202,11 @@ export class Dendrite {
         guard.dispose();
         this.#processAnswer(def, synapse, res.statusCode, res.headers, text);
       } else {
+        // Chunks arrive as bytes; the decoder keeps a UTF-8 character split between two whole.
         const decoder = new StreamEventDecoder();
-        res.body.setEncoding('utf8');
         let events = 0;
         for await (const chunk of res.body) {
-          for (const event of decoder.push(chunk as string)) {
+          for (const event of decoder.push(chunk as Uint8Array)) {
             if (++events > this.#maxStreamEvents) {
               throw guard.fail(
                 StatusCode.UnprocessableResponse,

@@ -122,5 +122,5 @@ export async function hotkeyFromSeed(seed: Uint8Array): Promise<Hotkey> {
 
 /** `0x` + lowercase hex, as the SDK writes signatures. */
 export function signatureToHex(signature: Uint8Array): string {
-  return u8aToHex(signature);
+  return `0x${Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex')}`;
 }

@@ -29,7 +29,11 @@ export interface AxonResponse {
 }
 
 /** HTTP header values must be visible latin-1 without CR/LF; free text is made safe here. */
+const VISIBLE_ASCII = /^[\t\x20-\x7e]{0,1024}$/;
+
 export function safeHeaderValue(value: string): string {
+  // Nearly every value (numbers, hex, addresses, names) is short visible ASCII: kept as it is.
+  if (VISIBLE_ASCII.test(value)) return value;
   let out = '';
   for (const ch of value) {
     const cp = ch.codePointAt(0) as number;
