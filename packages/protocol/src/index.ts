@@ -13,6 +13,7 @@ export {
   writeAxonReply,
 } from './axonHandler';
 export { type AxonListenerOptions, type AxonRequestDone, axonRequestListener } from './axonHttp';
+export { BatchingVerifier, type BatchingVerifierOptions } from './batchingVerifier';
 export { parseBodyFields, parseJsonObject, terminalFromBody, toBody, toJson } from './body';
 export { bodyHash } from './bodyHash';
 export {

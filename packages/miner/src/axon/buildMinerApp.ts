@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import {
   type AxonIdentity,
   axonRequestListener,
+  BatchingVerifier,
   type CryptoPool,
   type Hotkey,
   NonceWindow,
@@ -189,7 +190,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
       axonHotkey: deps.hotkey.address,
       synapses: synapseRegistry([...deps.served.map((s) => s.def), Capacity]),
       nonces: new NonceWindow(deps.nonces),
-      verifier: deps.crypto ?? new SignatureVerifier(),
+      verifier: deps.crypto ?? new BatchingVerifier(new SignatureVerifier()),
       ...(deps.crypto ? { signer: deps.crypto } : {}),
       blacklist: ({ hotkey }) => checkAccess(deps.access, deps.metagraph.current, hotkey),
       serve,
