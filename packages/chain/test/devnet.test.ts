@@ -1,14 +1,15 @@
 // Acceptance 1-3 of the chain issue, on one devnet per runtime (the real spec-218 and spec-293
 // runtimes in chopsticks), the same checks on each; what differs between them is stated per runtime.
 import { readFileSync } from 'node:fs';
+import { WsProvider } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainClient } from '../src/client/chainClient.js';
 import { call, maybeStorage, storage } from '../src/client/pallet.js';
 import { type Devnet, type DevnetRuntime, startDevnet } from '../src/devnet/index.js';
 import { ChainDispatchError, ChainError, isDispatchError } from '../src/errors.js';
-import { neuronByHotkey } from '../src/metagraph.js';
-import { type DevKeys, devKeys } from '../src/testing/index.js';
+import { type Neuron, neuronByHotkey } from '../src/metagraph.js';
+import { type DevKeys, devKeys, populateSubnet } from '../src/testing/index.js';
 
 const weightCases = JSON.parse(
   readFileSync(new URL('./fixtures/weights-devnet.json', import.meta.url), 'utf8'),
@@ -46,6 +47,13 @@ interface RuntimeFacts {
    * 2 axons + the first stake + 1); spec 218 credits nothing on the stable-mechanism subnet.
    */
   epochCredit: bigint;
+  /**
+   * The neuron fields whose values differ between neurons of the subnet filled by
+   * `populateSubnet` (24 neurons, 4 validators with weights, an epoch). Spec 293 runs the epoch
+   * on the weights (permits, rank, trust, consensus, incentive, dividends, emission); spec 218 runs
+   * none on the stable-mechanism subnet, so there those stay 0 for every neuron.
+   */
+  varyingNeuronFields: (keyof Neuron)[];
 }
 
 const FACTS: Record<DevnetRuntime, RuntimeFacts> = {
@@ -56,6 +64,7 @@ const FACTS: Record<DevnetRuntime, RuntimeFacts> = {
     firstEmissionBlock: 'no storage',
     loopbackAxon: 'dispatch',
     epochCredit: 0n,
+    varyingNeuronFields: ['uid', 'hotkey', 'coldkey', 'stake', 'axon', 'lastUpdate'],
   },
   spec293: {
     specVersion: 293,
@@ -64,6 +73,22 @@ const FACTS: Record<DevnetRuntime, RuntimeFacts> = {
     firstEmissionBlock: 13,
     loopbackAxon: 'pool',
     epochCredit: 4_920_027_461n,
+    varyingNeuronFields: [
+      'uid',
+      'hotkey',
+      'coldkey',
+      'stake',
+      'validatorPermit',
+      'axon',
+      'lastUpdate',
+      'incentive',
+      'dividends',
+      'consensus',
+      'trust',
+      'validatorTrust',
+      'rank',
+      'emission',
+    ],
   },
 };
 
@@ -185,8 +210,9 @@ describe.each(['spec218', 'spec293'] as const)('a devnet on %s', (runtime) => {
       expect(tao).toBe(amount);
       expect(alpha).toBe(amount);
 
+      // Storage reads are the default path (the faster one, bench/metagraph.bench.ts).
       const mg = await client.metagraph(netuid);
-      expect(mg.source).toBe('runtime');
+      expect(mg.source).toBe('storage');
       expect(mg.n).toBe(3);
       expect(mg.neurons.map((n) => n.uid)).toEqual([0, 1, 2]);
       const b = neuronByHotkey(mg, bob.hotkey.address);
@@ -214,12 +240,12 @@ describe.each(['spec218', 'spec293'] as const)('a devnet on %s', (runtime) => {
       });
       expect(c?.axon.block).toBeGreaterThan(0);
 
-      // The storage path reads the same snapshot.
-      const fromStorage = await client.metagraph(netuid, {
-        source: 'storage',
+      // The runtime API reads the same snapshot.
+      const fromRuntime = await client.metagraph(netuid, {
+        source: 'runtime',
         blockHash: mg.blockHash,
       });
-      expect({ ...fromStorage, source: 'runtime' }).toEqual(mg);
+      expect({ ...fromRuntime, source: 'storage' }).toEqual(mg);
     });
   });
 
@@ -318,6 +344,75 @@ describe.each(['spec218', 'spec293'] as const)('a devnet on %s', (runtime) => {
       await client.weights.reveal(bob.hotkey, commit);
       const uid = (await client.uidForHotkey(netuid, bob.hotkey.address)) as number;
       expect(await storedWeights(uid)).toEqual({ uids: [0, 2], values: [21845, 65535] });
+    });
+  });
+  describe('metagraph paths', () => {
+    it('read the same metagraph from storage and the runtime API, field by field, on a filled subnet', async () => {
+      await populateSubnet(devnet, { neurons: 24, validators: 4, servedByExtrinsic: 4 });
+      const fromRuntime = await client.metagraph(netuid, { source: 'runtime' });
+      const fromStorage = await client.metagraph(netuid, {
+        source: 'storage',
+        blockHash: fromRuntime.blockHash,
+      });
+      expect([fromRuntime.source, fromStorage.source]).toEqual(['runtime', 'storage']);
+      expect([fromRuntime.n, fromStorage.n]).toEqual([24, 24]);
+      expect(fromStorage.block).toBe(fromRuntime.block);
+
+      // Values that differ between neurons, so that a field read from the wrong item, or for the
+      // wrong uid, cannot agree by chance.
+      const keys = Object.keys(fromRuntime.neurons[0] ?? {}) as (keyof Neuron)[];
+      const text = (v: unknown) =>
+        JSON.stringify({ v }, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+      const varying = keys.filter(
+        (k) => new Set(fromRuntime.neurons.map((n) => text(n[k]))).size > 1,
+      );
+      expect(varying).toEqual(facts.varyingNeuronFields);
+
+      for (const [uid, want] of fromRuntime.neurons.entries()) {
+        const got = fromStorage.neurons[uid];
+        expect(want.uid).toBe(uid);
+        expect(Object.keys(got ?? {}).sort()).toEqual(Object.keys(want).sort());
+        for (const key of Object.keys(want) as (keyof Neuron)[]) {
+          expect(got?.[key], `uid ${uid}: ${key}`).toEqual(want[key]);
+        }
+      }
+    }, 300_000);
+    it('falls back to the runtime API by default when a storage value does not decode', async () => {
+      const uid = 5;
+      const hotkey = (await client.metagraph(netuid)).neurons[uid]?.hotkey ?? '';
+      const axons = storage(devnet.api, 'axons') as unknown as {
+        key(netuid: number, hotkey: string): string;
+      };
+      const key = axons.key(netuid, hotkey);
+      const stored = (await devnet.api.rpc.state.getStorage(key)) as unknown as {
+        toHex(): string;
+      };
+      const rpc = new WsProvider(devnet.endpoint, 0);
+      await rpc.connect();
+      await rpc.isReady;
+      try {
+        // One byte where serve_axon stores 36: @polkadot/api cannot decode it; the runtime reads
+        // its default instead.
+        await rpc.send('dev_setStorage', [[[key, '0x01']]]);
+        await devnet.newBlocks(1);
+        const err = await codeOf(client.metagraph(netuid, { source: 'storage' }));
+        expect(err).toBeInstanceOf(Error);
+        const mg = await client.metagraph(netuid);
+        expect(mg.source).toBe('runtime');
+        expect(mg.n).toBe(24);
+        expect(mg.neurons[uid]?.hotkey).toBe(hotkey);
+        expect(mg.neurons[uid]?.axon).toEqual({
+          ip: '0.0.0.0',
+          port: 0,
+          ipType: 0,
+          protocol: 0,
+          version: 0,
+          block: 0,
+        });
+      } finally {
+        await rpc.send('dev_setStorage', [[[key, stored.toHex()]]]);
+        await rpc.disconnect();
+      }
     });
   });
 });

@@ -117,8 +117,20 @@ export class ChainClient {
   }
 
   /**
-   * A metagraph snapshot. `source: 'auto'` (default) uses the runtime API and falls back to
-   * storage reads when the runtime lacks it or its answer cannot be decoded.
+   * A metagraph snapshot. `source: 'auto'` (default) reads storage, and falls back to the runtime
+   * API (`get_neurons_lite`) where the runtime has it and the storage reads fail for any reason
+   * but a lost connection or a subnet that does not exist (a storage item renamed by a newer
+   * runtime, a value that does not decode). Both paths give the same snapshot
+   * (test/devnet.test.ts, "metagraph paths").
+   *
+   * Storage first, by measurement (bench/metagraph.bench.ts, `pnpm --filter @subnet/chain bench`):
+   * 2026-12-06, spec 293 in chopsticks, 2 shared cores, each sync at a new head, median of 7
+   * warm rounds (5 for 64): 256 neurons, storage 559 ms, runtime API 844 ms (bittensor 10.5's lite
+   * `Metagraph.sync` 1421 ms); 64 neurons, storage 118 ms, runtime API 448 ms (SDK 767 ms). An
+   * earlier measurement on spec 218 found the runtime API 3.5x slower. Storage is the faster path
+   * on both runtimes, although it sends more requests at one block hash (20, in 8 sequential round
+   * trips, against 5 in 5 for the runtime API): chopsticks runs the runtime call in a wasm
+   * interpreter, which a real node does not, so rerun the bench when a node can be measured.
    */
   metagraph(
     netuid: number,
@@ -126,19 +138,28 @@ export class ChainClient {
   ): Promise<Metagraph> {
     const source = options.source ?? 'auto';
     return this.#conn.call('metagraph', async (api) => {
-      if (
-        source === 'storage' ||
-        (source === 'auto' && this.#conn.adapter.neuronsLite === 'none')
-      ) {
-        return metagraphFromStorage(api, netuid, options.blockHash);
+      const adapter = this.#conn.adapter;
+      if (source === 'runtime') {
+        return metagraphFromRuntimeApi(api, adapter, netuid, options.blockHash);
       }
       try {
-        return await metagraphFromRuntimeApi(api, this.#conn.adapter, netuid, options.blockHash);
+        return await metagraphFromStorage(api, netuid, options.blockHash);
       } catch (err) {
-        // A lost connection fails the storage reads too: no fallback for that.
-        if (source === 'runtime' || !this.#conn.isConnected) throw err;
-        this.#conn.log.debug({ err: String(err) }, 'runtime API metagraph failed; reading storage');
-        return metagraphFromStorage(api, netuid, options.blockHash);
+        // A lost connection fails the runtime API too; a missing subnet is an answer.
+        const noSubnet = err instanceof ChainError && err.code === ChainErrorCode.InvalidArgument;
+        if (
+          source === 'storage' ||
+          adapter.neuronsLite === 'none' ||
+          noSubnet ||
+          !this.#conn.isConnected
+        ) {
+          throw err;
+        }
+        this.#conn.log.debug(
+          { err: String(err) },
+          'storage metagraph failed; asking the runtime API',
+        );
+        return metagraphFromRuntimeApi(api, adapter, netuid, options.blockHash);
       }
     });
   }

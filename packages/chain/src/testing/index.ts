@@ -9,6 +9,8 @@ export type { DevKeys, DevWalletName } from './devKeys.js';
 export { devKeys } from './devKeys.js';
 export type { DrandPulse } from './drandPulse.js';
 export { QUICKNET_ROUND_1000, storeDrandPulses } from './drandPulse.js';
+export type { PopulatedSubnet, PopulateSubnetOptions } from './populateSubnet.js';
+export { populateSubnet } from './populateSubnet.js';
 export type { RpcNormalizer, RpcNormalizerOptions } from './rpcNormalizer.js';
 export { normalizeRpcText, startRpcNormalizer } from './rpcNormalizer.js';
 export type { TcpProxy, TcpProxyOptions } from './tcpProxy.js';
