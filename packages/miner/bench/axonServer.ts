@@ -12,8 +12,8 @@
  *   stdin `gc`                  → a full GC first (when started with --expose-gc), then the stats
  *   SIGTERM                     → the stats with "final":true, then it drains and exits 0.
  */
-import { parseArgs } from 'node:util';
 import { buildBenchAxon, listenBenchAxon } from './benchAxon';
+import { usage as benchUsage, scriptArgs } from './scriptArgs';
 
 const HELP = `axonServer [options]
 
@@ -29,10 +29,8 @@ Options:
   --exit-with-stdin      exit when stdin closes (so it dies with the process that spawned it)
 `;
 
-function usage(message: string): number {
-  process.stderr.write(`axonServer: ${message}\n\n${HELP}`);
-  return 2;
-}
+const SCRIPT = { name: 'axonServer', help: HELP };
+const usage = (message: string) => benchUsage(SCRIPT, message);
 
 function stats(final: boolean): string {
   const cpu = process.cpuUsage();
@@ -53,26 +51,14 @@ function stats(final: boolean): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '0' },
-        'verify-workers': { type: 'string', default: process.env.BENCH_VERIFY_WORKERS },
-        'exit-with-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = scriptArgs(SCRIPT, argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    'verify-workers': { type: 'string', default: process.env.BENCH_VERIFY_WORKERS },
+    'exit-with-stdin': { type: 'boolean', default: false },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     return usage(`--port must be 0..65535, got '${values.port}'`);

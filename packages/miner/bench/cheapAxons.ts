@@ -11,21 +11,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { parseArgs } from 'node:util';
 import { buildResponse, createSynapse, type Synapse } from '@subnet/protocol';
 import { Capacity } from '@subnet/protocol/tasks';
 import { devHotkey } from '@subnet/protocol/testing';
 import { AXON_KEY, BENCH_CAPACITY, CALLER_KEY } from './benchFixtures';
+import { usage as benchUsage, scriptArgs } from './scriptArgs';
 
 const HELP = `cheapAxons --count <n> [--exit-with-stdin]
 
 n loopback HTTP listeners answering Capacity with a fixed valid answer (no verification).
 `;
 
-function usage(message: string): number {
-  process.stderr.write(`cheapAxons: ${message}\n\n${HELP}`);
-  return 2;
-}
+const SCRIPT = { name: 'cheapAxons', help: HELP };
+const usage = (message: string) => benchUsage(SCRIPT, message);
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,24 +36,12 @@ function listen(server: Server): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        count: { type: 'string' },
-        'exit-with-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = scriptArgs(SCRIPT, argv, {
+    count: { type: 'string' },
+    'exit-with-stdin': { type: 'boolean', default: false },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1 || count > 4096)
     return usage(`--count must be 1..4096, got '${values.count}'`);

@@ -10,41 +10,27 @@
  * Exits when stdin closes.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { Dendrite } from '@subnet/protocol';
 import { Capacity } from '@subnet/protocol/tasks';
 import { devHotkey } from '@subnet/protocol/testing';
 import { CALLER_KEY } from './benchFixtures';
+import { usage as benchUsage, scriptArgs } from './scriptArgs';
 
 const HELP = `fanoutClient --hotkey <ss58> --ports <p1,p2,...>
 
 Our Dendrite querying many axons at once; commands on stdin: round <n> <k>.
 `;
 
-function usage(message: string): number {
-  process.stderr.write(`fanoutClient: ${message}\n\n${HELP}`);
-  return 2;
-}
+const SCRIPT = { name: 'fanoutClient', help: HELP };
+const usage = (message: string) => benchUsage(SCRIPT, message);
 
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        hotkey: { type: 'string' },
-        ports: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    return usage((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const parsed = scriptArgs(SCRIPT, argv, {
+    hotkey: { type: 'string' },
+    ports: { type: 'string' },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const hotkey = String(values.hotkey ?? '');
   const ports = String(values.ports ?? '')
     .split(',')
