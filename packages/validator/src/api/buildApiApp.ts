@@ -19,7 +19,12 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ApiKeyInfo, ApiKeys } from '../apiKeys/apiKeyService';
 import { addObservability, type ObservabilityOptions } from '../status/observabilityRoutes';
-import { GatewayUnavailable, type MinerGateway, type TextTask } from './minerGateway';
+import {
+  GatewayRefused,
+  GatewayUnavailable,
+  type MinerGateway,
+  type TextTask,
+} from './minerGateway';
 import { openApiDocument } from './openApiDocument';
 import {
   type CompletionMeta,
@@ -82,6 +87,55 @@ function parseBody<S extends z.ZodType>(
   return undefined;
 }
 
+/** Seconds a client is told to wait after a 503 (no miner could take the request). */
+const UNAVAILABLE_RETRY_S = 5;
+
+/**
+ * Errors fastify raises before a handler runs, in OpenAI's shape: a body that is not JSON or is
+ * too large, an unsupported content type. Anything else is a 500 whose details stay in the log.
+ */
+function transportError(
+  err: { statusCode?: number; code?: string; message: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const status = err.statusCode ?? 500;
+  if (status === 413) {
+    return reply
+      .code(413)
+      .send(
+        errorBody('the request body is too large', 'invalid_request_error', null, 'body_too_large'),
+      );
+  }
+  if (status === 415) {
+    return reply
+      .code(415)
+      .send(
+        errorBody(
+          'send the body as JSON (content-type: application/json)',
+          'invalid_request_error',
+          null,
+          'unsupported_media_type',
+        ),
+      );
+  }
+  if (status >= 400 && status < 500) {
+    const json = err.code?.startsWith('FST_ERR_CTP') ?? false;
+    return reply
+      .code(400)
+      .send(
+        errorBody(
+          json ? `the body is not valid JSON: ${err.message}` : err.message,
+          'invalid_request_error',
+          null,
+          json ? 'invalid_json' : null,
+        ),
+      );
+  }
+  request.log.error({ err }, 'organic API error');
+  return reply.code(500).send(errorBody('internal error', 'server_error'));
+}
+
 export function buildApiApp(options: ApiAppOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger.child({ module: 'api' }) as FastifyBaseLogger,
@@ -90,6 +144,43 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
   const seed = options.seed ?? (() => randomInt(0, SEED_MAX + 1));
   const now = options.now ?? Date.now;
   if (options.observability) addObservability(app, options.observability);
+
+  app.setErrorHandler(transportError);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          `no route ${request.method} ${request.url.split('?')[0]}`,
+          'invalid_request_error',
+          null,
+          'unknown_url',
+        ),
+      ),
+  );
+  // The models this API offers, by kind; an empty list takes any model (the miners decide).
+  const offered = (kind: ApiModel['kind']) =>
+    new Set(options.models.filter((m) => m.kind === kind).map((m) => m.id));
+  const textModels = offered('text');
+  const imageModels = offered('image');
+  const unknownModel = (
+    reply: FastifyReply,
+    models: ReadonlySet<string>,
+    model: unknown,
+  ): boolean => {
+    if (models.size === 0 || (typeof model === 'string' && models.has(model))) return false;
+    void reply
+      .code(404)
+      .send(
+        errorBody(
+          `The model '${String(model)}' does not exist; GET /v1/models lists the models offered`,
+          'invalid_request_error',
+          'model',
+          'model_not_found',
+        ),
+      );
+    return true;
+  };
 
   app.get('/openapi.json', async () => openApiDocument());
 
@@ -167,6 +258,7 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
         ? parseBody(chatCompletionRequestSchema, request, reply)
         : parseBody(completionRequestSchema, request, reply);
     if (!body) return reply;
+    if (unknownModel(reply, textModels, body.model)) return reply;
     const task = textTask(kind, body, seed);
     const abort = new AbortController();
     // The response closes when it is sent or when the client goes away: the miner call stops.
@@ -246,6 +338,7 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
     app.post(`/v1/${name}`, async (request, reply) => {
       const body = parseBody(endpoint.schema as z.ZodType<Record<string, unknown>>, request, reply);
       if (!body) return reply;
+      if (unknownModel(reply, imageModels, body.model)) return reply;
       const input: Record<string, unknown> =
         'seed' in endpoint.schema.shape ? { ...body, seed: body.seed ?? seed() } : body;
       const abort = new AbortController();
@@ -271,9 +364,15 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
 }
 
 function unavailable(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof GatewayRefused) {
+    return reply
+      .code(400)
+      .send(errorBody(`the miners refused the request: ${err.message}`, 'invalid_request_error'));
+  }
   if (err instanceof GatewayUnavailable) {
     return reply
       .code(503)
+      .header('retry-after', String(UNAVAILABLE_RETRY_S))
       .send(errorBody('no miner could answer; try again', 'service_unavailable'));
   }
   throw err;

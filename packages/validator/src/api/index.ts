@@ -2,6 +2,7 @@ export { type ApiAppOptions, type ApiModel, buildApiApp } from './buildApiApp';
 export {
   DendriteGateway,
   type DendriteGatewayOptions,
+  GatewayRefused,
   GatewayUnavailable,
   type ImageResult,
   type MinerGateway,

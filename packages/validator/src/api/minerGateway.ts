@@ -43,6 +43,36 @@ export class GatewayUnavailable extends Error {
   override readonly name = 'GatewayUnavailable';
 }
 
+/**
+ * Every miner tried refused the request as malformed (400): the client's mistake, said back to
+ * the client, not a failure of the miners (their refusals are stored unscored, see `#record`).
+ */
+export class GatewayRefused extends Error {
+  override readonly name = 'GatewayRefused';
+}
+
+/** What the attempts of one request came to, to tell "no miner" from "the request is bad". */
+class Attempts {
+  #tried = 0;
+  #refused = 0;
+  #message = '';
+
+  add(status: number, message: string | null | undefined): void {
+    this.#tried++;
+    if (status === StatusCode.BadRequest) {
+      this.#refused++;
+      this.#message ||= message ?? '';
+    }
+  }
+
+  /** GatewayRefused when every miner tried answered 400, else GatewayUnavailable. */
+  failure(): Error {
+    return this.#tried > 0 && this.#refused === this.#tried
+      ? new GatewayRefused(this.#message || 'the request was refused as malformed')
+      : new GatewayUnavailable('no miner answered');
+  }
+}
+
 export interface DendriteGatewayOptions {
   dendrite: Dendrite;
   /** The newest metagraph (the daemon's). */
@@ -149,6 +179,7 @@ export class DendriteGateway implements MinerGateway {
     const def = task.kind === 'chat' ? Chat : Completion;
     const kind: TaskKind = task.kind === 'chat' ? 'Chat' : 'Completion';
     const taskId = `organic-${randomUUID()}`;
+    const attempts = new Attempts();
     for (const target of this.targets(kind)) {
       const startedMs = this.#now();
       const stream = this.#o.dendrite.stream(target, def as SynapseDef, task.input as never, {
@@ -191,6 +222,7 @@ export class DendriteGateway implements MinerGateway {
             error: message ?? undefined,
             signal,
           });
+          attempts.add(code, message);
           this.#log.warn(
             { uid: target.uid, status, message },
             'miner did not stream an answer; trying the next',
@@ -210,7 +242,7 @@ export class DendriteGateway implements MinerGateway {
       }
       if (signal.aborted) return;
     }
-    throw new GatewayUnavailable('no miner answered');
+    throw attempts.failure();
   }
 
   async image(
@@ -220,6 +252,7 @@ export class DendriteGateway implements MinerGateway {
   ): Promise<ImageResult> {
     const kind = def.name as TaskKind;
     const taskId = `organic-${randomUUID()}`;
+    const attempts = new Attempts();
     for (const target of this.targets(kind)) {
       const startedMs = this.#now();
       const answered = (await this.#o.dendrite.call(target, def, input as never, {
@@ -241,12 +274,13 @@ export class DendriteGateway implements MinerGateway {
         error: answered.dendrite.status_message ?? 'no image',
         signal,
       });
+      attempts.add(status, answered.dendrite.status_message);
       this.#log.warn(
         { uid: target.uid, status: answered.dendrite.status_code },
         'miner did not answer the image task; trying the next',
       );
       if (signal.aborted) break;
     }
-    throw new GatewayUnavailable('no miner answered');
+    throw attempts.failure();
   }
 }
