@@ -1,7 +1,8 @@
 /**
  * `handleAxonRequest` on node:http: the listener every axon of the project mounts (the miner's,
- * the test axons). It bounds the body (413 past `bodyLimit`, announced or streamed), ties the
- * handler's signal to the caller's connection, and reports each finished request once.
+ * the test axons). It bounds the body (413 past `bodyLimit`, announced or streamed) and the bytes
+ * of all bodies held at once (503 past `bodyBudget`), ties the handler's signal to the caller's
+ * connection, and reports each finished request once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -27,6 +28,12 @@ export interface AxonRequestDone {
 export interface AxonListenerOptions {
   /** Largest request body in bytes. */
   bodyLimit: number;
+  /**
+   * Bytes of request bodies held at once, over all requests being read or handled (default 8 ×
+   * `bodyLimit`). Past it a request is answered 503 at once and its connection closed: many
+   * large uploads at a time cannot take the process's memory, whatever the connection count.
+   */
+  bodyBudget?: number;
   /** Called once per request when its answer is written (metrics, logs). Must not throw. */
   onDone?(done: AxonRequestDone, req: IncomingMessage): void;
   /** Called for a failure in the handler or the transport (the caller got a 500). */
@@ -38,18 +45,25 @@ export function axonRequestListener(
   ctx: AxonHandlerContext,
   options: AxonListenerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const tooLarge = (req: IncomingMessage, res: ServerResponse, startedAt: number) => {
+  const budget = options.bodyBudget ?? 8 * options.bodyLimit;
+  let held = 0;
+  const refuse = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    startedAt: number,
+    status: number,
+    message: string,
+  ) => {
     const def = ctx.synapses.get(routeName(req.url ?? '/'));
-    const reply = transportErrorReply(
-      ctx.identity,
-      def,
-      413,
-      `request body is larger than ${options.bodyLimit} bytes`,
-    );
+    const reply = transportErrorReply(ctx.identity, def, status, message);
     // The rest of the body is not read: the connection closes after this answer.
     res.shouldKeepAlive = false;
     void finish(req, res, reply, startedAt);
   };
+  const tooLarge = (req: IncomingMessage, res: ServerResponse, startedAt: number) =>
+    refuse(req, res, startedAt, 413, `request body is larger than ${options.bodyLimit} bytes`);
+  const overBudget = (req: IncomingMessage, res: ServerResponse, startedAt: number) =>
+    refuse(req, res, startedAt, 503, 'the axon is receiving too much at once; retry shortly');
 
   const finish = async (
     req: IncomingMessage,
@@ -90,15 +104,26 @@ export function axonRequestListener(
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
+    // The bytes this request holds against the budget, given back once when it ends either way.
+    let counted = 0;
+    const giveBack = () => {
+      held -= counted;
+      counted = 0;
+    };
+    res.once('close', giveBack);
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
-      if (size > options.bodyLimit) {
+      if (size > options.bodyLimit || held + chunk.length > budget) {
         refused = true;
         chunks.length = 0;
-        tooLarge(req, res, startedAt);
+        giveBack();
+        if (size > options.bodyLimit) tooLarge(req, res, startedAt);
+        else overBudget(req, res, startedAt);
         return;
       }
+      held += chunk.length;
+      counted += chunk.length;
       chunks.push(chunk);
     });
     req.on('error', () => res.destroy());

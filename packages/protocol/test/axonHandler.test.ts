@@ -353,3 +353,62 @@ describe('the shared axon request path over loopback HTTP', () => {
     }
   });
 });
+
+describe('the body budget over all requests', () => {
+  /** A POST that sends `first` bytes of a `declared`-byte body and waits; `rest()` sends the rest. */
+  function partial(port: number, declared: number, first: number) {
+    let answered: (a: { status: number; body: string }) => void = () => {};
+    const answer = new Promise<{ status: number; body: string }>((r) => (answered = r));
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/Act',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(declared) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => answered({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', () => answered({ status: -1, body: '' }));
+    req.write('x'.repeat(first));
+    return { answer, rest: () => req.end('x'.repeat(declared - first)) };
+  }
+
+  it('503 past the budget while other bodies are held, and room again once they end', async () => {
+    const small = await createTestAxon({
+      hotkey: bob,
+      synapses: [Act],
+      bodyLimit: 2000,
+      bodyBudget: 3500,
+    });
+    try {
+      const a = partial(small.port, 2000, 1500);
+      const b = partial(small.port, 2000, 1500);
+      await sleep(100);
+      // 3000 bytes are held: 600 more are over the budget.
+      const c = partial(small.port, 600, 600);
+      expect(await c.answer).toEqual({
+        status: 503,
+        body: '{"message":"the axon is receiving too much at once; retry shortly"}',
+      });
+      // a's last 500 bytes fit exactly. It is handled (401: it carries no dendrite headers, not
+      // the budget's 503), and its bytes go back: b and then a new request fit again.
+      a.rest();
+      expect((await a.answer).status).toBe(401);
+      b.rest();
+      expect((await b.answer).status).toBe(401);
+      const d = partial(small.port, 1800, 1800);
+      d.rest();
+      expect((await d.answer).status).toBe(401);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -27,6 +27,8 @@ export interface TestAxonOptions {
   blacklist?: VerifyContext['blacklist'];
   /** Largest request body in bytes (default 1 MiB); larger ones are answered 413. */
   bodyLimit?: number;
+  /** Bytes of bodies held at once over all requests (default 8 × bodyLimit); past it, 503. */
+  bodyBudget?: number;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: a free port. */
@@ -76,7 +78,10 @@ export async function createTestAxon(options: TestAxonOptions): Promise<TestAxon
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
   };
   const server = createServer(
-    axonRequestListener(ctx, { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }),
+    axonRequestListener(ctx, {
+      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      ...(options.bodyBudget === undefined ? {} : { bodyBudget: options.bodyBudget }),
+    }),
   );
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
