@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emitRow, interleavedAll, medianOf } from '../../../scripts/bench/row.js';
+import { emitRow, interleavedAll, medianOf } from '../../../scripts/bench/row';
 import { loadXgbModel } from '../src/xgboost/loadModel.js';
 import { predict } from '../src/xgboost/predict.js';
 import { openXgboostLib } from './xgboostLib.js';
