@@ -49,6 +49,10 @@ describe.each(['spec218', 'spec293'] as const)('ChainClient through outages of %
     devnet = await startDevnet({ runtime, blockMode: { intervalMs: 300 } });
     netuid = devnet.netuid;
     proxy = await startTcpProxy({ targetHost: devnet.host, targetPort: devnet.port });
+    // A fresh chopsticks loads the runtime for its first metadata request, which on a loaded box
+    // took longer than the short connect timeout the outages below are timed with (a failed
+    // beforeAll in CI): one client with the default timeout connects first and warms it.
+    await (await ChainClient.connect({ network: devnet.endpoint })).close();
     client = await ChainClient.connect({
       network: proxy.endpoint,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
