@@ -9,12 +9,13 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 const ALLOWED: Record<string, string[]> = {
+  kit: [],
   protocol: [],
-  chain: ['protocol'],
-  inference: ['protocol'],
+  chain: ['protocol', 'kit'],
+  inference: ['protocol', 'kit'],
   scoring: ['protocol'],
-  miner: ['protocol', 'chain', 'inference'],
-  validator: ['protocol', 'chain', 'inference', 'scoring'],
+  miner: ['protocol', 'chain', 'inference', 'kit'],
+  validator: ['protocol', 'chain', 'inference', 'scoring', 'kit'],
 };
 
 const packages = readdirSync(join(ROOT, 'packages')).filter((p) =>

@@ -1,0 +1,1 @@
+export { type CapturedLogger, captureLogger, type MemoryIo, memoryIo } from './capture.js';
