@@ -152,3 +152,36 @@ describe('runProgram', () => {
     expect(lines(crash.stderr)[1]).toMatch(/^\s+at /);
   });
 });
+
+describe('a program that is one command', () => {
+  const devnet: ProgramSpec = {
+    name: 'pnpm one',
+    summary: 'one command',
+    commands: [
+      {
+        name: '',
+        summary: 'starts the one thing',
+        options: { port: { type: 'string', value: 'N', description: 'port' } },
+        run: (ctx) => {
+          ctx.io.out(`port ${String(ctx.values.port)}`);
+          return 0;
+        },
+      },
+    ],
+  };
+
+  it('runs without a command word, shows its options as the help, and refuses stray words', async () => {
+    const io = memoryIo();
+    expect(await runProgram(devnet, ['--port', '9'], io)).toBe(0);
+    expect(io.stdout).toEqual(['port 9']);
+    const help = memoryIo();
+    expect(await runProgram(devnet, ['-h'], help)).toBe(0);
+    expect(lines(help.stdout)[0]).toBe('Usage: pnpm one [options]');
+    expect(lines(help.stdout)).toContain('  --port <N>  port');
+    const stray = memoryIo();
+    expect(await runProgram(devnet, ['start'], stray)).toBe(2);
+    expect(stray.stderr[0]?.split('\n')[0]).toBe(
+      'pnpm one: takes no arguments (got "start") [USAGE]',
+    );
+  });
+});

@@ -35,7 +35,10 @@ export interface CommandContext {
 }
 
 export interface CommandSpec {
-  /** The words that name it after the program: `start`, `keys create`. */
+  /**
+   * The words that name it after the program: `start`, `keys create`; `''` for a program that is
+   * one command (`pnpm devnet [options]`), which then also takes what no other command names.
+   */
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
@@ -88,7 +91,7 @@ function optionText(spec: OptionTable[string]): string {
 /** The help of one command. */
 export function commandHelp(program: ProgramSpec, command: CommandSpec, columns = 80): string {
   const width = Math.max(40, Math.min(120, columns));
-  const usage = `Usage: ${program.name} ${command.name}${command.args ? ` ${command.args}` : ''} [options]`;
+  const usage = `Usage: ${[program.name, command.name, command.args].filter(Boolean).join(' ')} [options]`;
   const parts = [wrapText(usage, width, 4, 0), '', wrapText(command.summary, width)];
   if (command.description) parts.push('', wrapText(command.description, width));
   const rows = Object.entries({ ...command.options, help: HELP_OPTION }).map(
@@ -284,7 +287,7 @@ export async function runProgram(
     return EXIT.usage;
   }
   const { command, used } = found;
-  const invocation = `${program.name} ${command.name}`;
+  const invocation = command.name === '' ? program.name : `${program.name} ${command.name}`;
   const rest = args.slice(used);
   let parsed: Parsed;
   try {
