@@ -32,7 +32,7 @@ export function createLogger(options: LoggerOptions): Logger {
     typeof options.destination === 'number' || options.destination === undefined
       ? pino.destination({ fd: options.destination ?? 1, sync: true })
       : options.destination;
-  return pino(
+  const logger = pino(
     {
       name: options.name,
       level: options.level,
@@ -44,6 +44,17 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+  // pino formats a child's bindings without the bindings formatter: redact them on the way in.
+  // Children inherit this `child` through their prototype, so grandchildren are covered too.
+  const pinoChild = logger.child;
+  (logger as { child: unknown }).child = function redactingChild(
+    this: Logger,
+    bindings: Record<string, unknown>,
+    childOptions?: Parameters<Logger['child']>[1],
+  ) {
+    return pinoChild.call(this, redactObject(bindings), childOptions);
+  };
+  return logger;
 }
 
 /** A logger that writes nothing: the default of libraries whose caller passed none. */

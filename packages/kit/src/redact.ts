@@ -5,8 +5,8 @@
  *   and secret keys, API keys and tokens, authorization headers, cookies (numbers and booleans
  *   are kept: a task's `seed: 42` is no secret);
  * - inside any string: the password of a URL (`postgres://user:pw@host`), a bearer token, an
- *   organic API key secret (`sn_<id>_<secret>`: the public id is kept) and a `0x` hex string of
- *   exactly 32 or 64 bytes next to the word seed/secret/private/mnemonic.
+ *   organic API key secret (`sn_<id>_<secret>`: the public id is kept), a 12-24 word phrase and
+ *   a `0x` hex string of exactly 32 or 64 bytes next to the word mnemonic/seed/secret/private.
  * Objects are walked to a bounded depth and width; what lies beyond is replaced, not printed.
  */
 
@@ -58,6 +58,11 @@ const STRING_PATTERNS: readonly [RegExp, string][] = [
   [/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${CENSOR}`],
   // the organic API's key secrets: keep the public id
   [/\b(sn_[0-9a-f]{12}_)[A-Za-z0-9_-]{20,}/g, `$1${CENSOR}`],
+  // a BIP-39 phrase (12 to 24 lowercase words) named as a mnemonic or seed phrase
+  [
+    /\b((?:mnemonic|seed phrase|secret phrase)[^\n]{0,20}?)(?:[a-z]{3,8} ){11,23}[a-z]{3,8}\b/gi,
+    `$1${CENSOR}`,
+  ],
   // a 32/64-byte hex value named as a seed, secret, private key or mnemonic
   [
     /\b((?:seed|secret|private[ _-]?key|mnemonic)[^\n]{0,24}?)0x(?:[0-9a-f]{128}|[0-9a-f]{64})\b/gi,
