@@ -14,5 +14,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // A passing test prints nothing but the reporter's line; a failing one shows its console.
+    silent: 'passed-only',
   },
 });
