@@ -1,6 +1,13 @@
 export { buildObservabilityApp } from './buildObservabilityApp';
 export { collectStorageGauges } from './collectStorageGauges';
+export {
+  type ChainAgreement,
+  type ChainWeightsStatus,
+  compareChainWeights,
+} from './compareChainWeights';
 export { escapeHtml } from './escapeHtml';
+export { explainWeights, type KindPart, type WeightExplanation } from './explainWeights';
+export { type NeuronRole, ROLE_LABELS } from './neuronRoles';
 export { addObservability, type ObservabilityOptions } from './observabilityRoutes';
 export {
   DEFAULT_METAGRAPH_STALE_MS,
@@ -11,6 +18,7 @@ export {
 } from './readHealth';
 export {
   type MinerStatus,
+  type NotMinerStatus,
   type ReadStatusOptions,
   type ResultOutcome,
   type ResultStatus,
@@ -21,5 +29,5 @@ export {
 } from './readStatus';
 export { type RenderOptions, renderStatusPage } from './renderStatusPage';
 export { observabilityOf, startObservabilityServer } from './startObservabilityServer';
-export type { ChainView, StatusSource } from './statusSource';
+export type { ChainView, NeuronView, StatusSource, Weighting } from './statusSource';
 export { ValidatorMetrics } from './validatorMetrics';

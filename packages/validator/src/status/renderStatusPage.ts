@@ -1,11 +1,19 @@
 /**
- * The status page: one server-rendered HTML document with inline CSS, no scripts and no external
- * assets. Every value goes through `escapeHtml`, hotkeys and error reasons included (they come
- * from miners). Elements carry `id`/`data-field` names so tools (and the browser test) can read it.
+ * The status page: one server-rendered HTML document with inline CSS and inline SVG trends, no
+ * scripts and no external assets. Every value goes through `escapeHtml`, hotkeys and error reasons
+ * included (they come from miners). Elements carry `id`/`data-field` names so tools (and the
+ * browser test) can read it.
  */
 import type { ScoreComponents } from '../storage/scoresRepo';
 import { escapeHtml as e } from './escapeHtml';
-import type { MinerStatus, ResultStatus, ValidatorStatus, WeightsStatus } from './readStatus';
+import type {
+  MinerStatus,
+  NotMinerStatus,
+  ResultStatus,
+  ValidatorStatus,
+  WeightsStatus,
+} from './readStatus';
+import { sparkline } from './sparkline';
 
 export interface RenderOptions {
   /** Seconds between reloads (meta refresh); 0 or undefined for none. */
@@ -21,7 +29,9 @@ table{border-collapse:collapse;background:#fff}
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f0f3f6}td{font-family:ui-monospace,monospace}
 ul{list-style:none;margin:0;padding:0}.failed{color:#b42318}.ok{color:#1a7f37}
-.muted{color:#57606a}`;
+.muted{color:#57606a}td.weight{min-width:24rem;max-width:40rem}
+.reason{font-size:12px;color:#57606a}.reason li{margin:.1rem 0}
+svg.sparkline{vertical-align:middle}#chain-weights{margin-bottom:.6rem}`;
 
 /** `5GrwvaEF…utQY`-style: enough to tell hotkeys apart; the full one is in the title. */
 export function shortHotkey(hotkey: string): string {
@@ -86,7 +96,33 @@ function capacityText(c: MinerStatus['capacity']): string {
   return c.reason ? `${head} (${c.reason})` : head;
 }
 
-function minerRow(m: MinerStatus): string {
+function weightCell(m: MinerStatus): string {
+  const set = m.setWeight
+    ? ` <span class="muted">set on chain:</span> <span class="set">${e(
+        `${(m.setWeight.share * 100).toFixed(2)}%`,
+      )}</span> <span class="muted">(u16 ${e(m.setWeight.weight)})</span>`
+    : '';
+  if (!m.weight) {
+    return `<span class="computed">—</span>${set}<ul class="reason"><li>no scored period yet</li></ul>`;
+  }
+  const reason = m.weight.reason.map((line) => `<li>${e(line)}</li>`).join('');
+  return `<span class="computed">${e(formatScore(m.weight.weight))}</span>${set}<ul class="reason">${reason}</ul>`;
+}
+
+function trendCell(m: MinerStatus, window: readonly number[]): string {
+  return list(
+    m.trend.map(
+      (t) =>
+        `<li data-kind="${e(t.taskKind)}"><span class="kind">${e(t.taskKind)}</span> ${sparkline(
+          t.taskKind,
+          t.points,
+          window,
+        )}</li>`,
+    ),
+  );
+}
+
+function minerRow(m: MinerStatus, window: readonly number[]): string {
   const last = m.lastScores.map(
     (s) =>
       `<li>${e(s.taskKind)} ${e(formatScore(s.score))} <span class="why muted">${e(why(s.components))}</span></li>`,
@@ -97,18 +133,47 @@ function minerRow(m: MinerStatus): string {
   return (
     `<tr data-uid="${e(m.uid)}"><td class="uid">${e(m.uid)}</td>` +
     `<td class="hotkey" title="${e(m.hotkey)}">${e(shortHotkey(m.hotkey))}</td>` +
+    `<td class="weight">${weightCell(m)}</td>` +
     `<td class="last-score">${list(last)}</td><td class="moving">${list(moving)}</td>` +
+    `<td class="trend">${trendCell(m, window)}</td>` +
     `<td class="capacity">${e(capacityText(m.capacity))}</td>` +
     `<td class="results">${list(m.lastResults.map(resultItem))}</td></tr>`
   );
 }
 
-function minersSection(miners: readonly MinerStatus[]): string {
+function minersSection(status: ValidatorStatus): string {
+  const { miners } = status;
   if (miners.length === 0) return '<p id="no-miners" class="muted">No miners in storage yet.</p>';
+  const recent = status.periods.recent;
+  const span =
+    recent.length === 0
+      ? 'no period scored yet'
+      : `periods ${recent[0]}–${recent[recent.length - 1]}, ${recent.length} scored`;
   return (
-    '<table id="miners"><thead><tr><th>uid</th><th>hotkey</th><th>last score</th>' +
-    '<th>moving average</th><th>capacity</th><th>last results</th></tr></thead>' +
-    `<tbody>${miners.map(minerRow).join('')}</tbody></table>`
+    '<table id="miners"><thead><tr><th>uid</th><th>hotkey</th><th>weight, and why</th>' +
+    '<th>last score</th><th>moving average</th>' +
+    `<th>trend <span class="muted">(${e(span)}; 0 to 1)</span></th>` +
+    '<th>capacity</th><th>last results</th></tr></thead>' +
+    `<tbody>${miners.map((m) => minerRow(m, recent)).join('')}</tbody></table>`
+  );
+}
+
+function notMinerRow(n: NotMinerStatus): string {
+  return (
+    `<tr data-uid="${e(n.uid)}" data-role="${e(n.role)}"><td class="uid">${e(n.uid)}</td>` +
+    `<td class="hotkey" title="${e(n.hotkey)}">${e(shortHotkey(n.hotkey))}</td>` +
+    `<td class="role">${e(n.label)}</td><td class="why">${e(n.why)}</td>` +
+    `<td class="last-update">${value(n.lastUpdate)}</td></tr>`
+  );
+}
+
+function notMinersSection(notMiners: readonly NotMinerStatus[]): string {
+  if (notMiners.length === 0) return '<p id="no-not-miners" class="muted">None known.</p>';
+  return (
+    '<p class="muted">Neurons that are not miners: not scored as miners, not in the table above.</p>' +
+    '<table id="not-miners"><thead><tr><th>uid</th><th>hotkey</th><th>role</th><th>why</th>' +
+    '<th>last update (chain)</th></tr></thead>' +
+    `<tbody>${notMiners.map(notMinerRow).join('')}</tbody></table>`
   );
 }
 
@@ -129,6 +194,21 @@ export function weightsStateText(w: WeightsStatus): string {
     case 'failed':
       return w.error === null ? 'failed' : `failed: ${w.error}`;
   }
+}
+
+function chainSection(status: ValidatorStatus): string {
+  const { chain } = status.weights;
+  const ago = chain.blocksAgo === null ? '' : ` (${chain.blocksAgo} blocks ago)`;
+  return (
+    '<dl id="chain-weights">' +
+    field(
+      'chain-last-update',
+      'Our last update on chain',
+      chain.lastUpdate === null ? null : `block ${chain.lastUpdate}${ago}`,
+    ) +
+    field('chain-agreement', 'Chain against stored', chain.text) +
+    '</dl>'
+  );
 }
 
 function weightsSection(status: ValidatorStatus): string {
@@ -183,8 +263,11 @@ export function renderStatusPage(status: ValidatorStatus, options: RenderOptions
     field('generated', 'Generated', formatTime(status.generatedMs))
   }</dl>
 <h2>Miners (${e(status.miners.length)})</h2>
-${minersSection(status.miners)}
+${minersSection(status)}
+<h2>Not miners (${e(status.notMiners.length)})</h2>
+${notMinersSection(status.notMiners)}
 <h2>Weights</h2>
+${chainSection(status)}
 ${weightsSection(status)}
 <p class="muted">Also as JSON: <a href="status.json">status.json</a> · <a href="metrics">metrics</a> · <a href="healthz">healthz</a></p>
 </body></html>

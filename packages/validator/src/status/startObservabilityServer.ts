@@ -1,7 +1,9 @@
 /**
  * The observability routes of a running validator: what they read (storage, the daemon's newest
- * metagraph, the chain endpoint), and a server of their own for a validator that serves no
- * organic API (`api.enabled: false`), on the API's host and port.
+ * metagraph and its neurons, the chain endpoint, the task shares weights are computed with), and
+ * a server of their own for a validator that serves no organic API (`api.enabled: false`), on the
+ * API's host and port. The subnet owner's hotkey is not passed: the chain client has no read of
+ * it yet, so the page marks the owner only as a validator (when it holds a permit).
  */
 import type { Logger } from 'pino';
 import type { RunningContext, Service } from '../daemon/startValidator';
@@ -14,11 +16,21 @@ export function observabilityOf(ctx: RunningContext): ObservabilityOptions {
     engine: ctx.storage.engine,
     netuid: ctx.config.netuid,
     validator: { hotkey: ctx.hotkey.address, uid: ctx.uid },
-    chain: () => ({
-      endpoint: ctx.client.endpoint,
-      block: ctx.daemon.metagraph()?.block,
-      connection: ctx.client.connection(),
-    }),
+    chain: () => {
+      const mg = ctx.daemon.metagraph();
+      return {
+        endpoint: ctx.client.endpoint,
+        block: mg?.block,
+        connection: ctx.client.connection(),
+        ...(mg ? { neurons: mg.neurons } : {}),
+      };
+    },
+    // Mechanism 0's shares, as the weight setter uses them (its weight config is the default).
+    weighting: {
+      taskShares:
+        Object.entries(ctx.config.weights.mechanisms).find(([mecid]) => Number(mecid) === 0)?.[1]
+          .task_shares ?? ctx.config.weights.task_shares,
+    },
     period: {
       blocks: ctx.config.period.blocks,
       blockMs: ctx.config.checking.block_ms,

@@ -1,9 +1,11 @@
 /**
  * Where the status page, `/healthz` and the storage gauges of `/metrics` read from: the storage
- * repositories (the truth that survives restarts), the validator's identity, and a view of the
- * chain connection (endpoint, whether it is up, and the block of the newest metagraph) when the
- * daemon runs.
+ * repositories (the truth that survives restarts), the validator's identity, how weights are
+ * computed, and a view of the chain (endpoint, whether it is up, the newest metagraph's block and
+ * neurons) when the daemon runs.
  */
+import type { Neuron } from '@subnet/chain';
+import type { WeightConfig } from '@subnet/scoring';
 import type { Repositories } from '../storage/openStorage';
 import type { StorageEngine } from '../storage/sqlClient';
 
@@ -17,6 +19,25 @@ export interface ChainView {
    * client's `connection()`. `/healthz` fails `chain` while it is down.
    */
   connection?: { connected: boolean; sinceMs: number };
+  /**
+   * The newest metagraph's neurons: who holds a validator permit (a permit holder that never
+   * answered as a miner is shown as a validator, not a miner), and each uid's last weights update
+   * (ours is the chain's view of our weights).
+   */
+  neurons?: readonly NeuronView[];
+  /** The subnet owner's hotkey, where it is known: shown apart from the miners. */
+  ownerHotkey?: string;
+}
+
+/** What the status page reads of a metagraph neuron. */
+export type NeuronView = Pick<Neuron, 'uid' | 'hotkey' | 'validatorPermit' | 'lastUpdate'>;
+
+/** What the weight setter computes mechanism 0's weights with, so the page explains them alike. */
+export interface Weighting {
+  /** Share of emissions per task kind (default 1 each). */
+  taskShares?: Readonly<Record<string, number>>;
+  /** Default: the scoring package's. */
+  config?: WeightConfig;
 }
 
 export interface StatusSource {
@@ -31,5 +52,6 @@ export interface StatusSource {
    * and how many periods may pass without a period handled or weights set.
    */
   period?: { blocks: number; blockMs: number; stalePeriods: number };
+  weighting?: Weighting;
   now?: () => number;
 }

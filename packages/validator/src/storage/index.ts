@@ -29,6 +29,7 @@ export {
   type MovingScore,
   type PeriodScore,
   parseScoreComponents,
+  type RecentScore,
   SCORE_PARTS,
   type ScoreComponents,
   ScoresRepo,

@@ -439,4 +439,64 @@ describe.each(STORAGE_ENGINES)('repositories on %s', (engine) => {
     expect(await storage.state.get('period')).toEqual({ index: 5 });
     expect((await storage.miners.get(99))?.hotkey).toBe(HOTKEY_C);
   });
+
+  it('reads the newest periods for trends (bounded), and which uids ever answered', async () => {
+    await storage.miners.syncMetagraph(
+      [
+        { uid: 30, hotkey: HOTKEY_A },
+        { uid: 31, hotkey: HOTKEY_B },
+        { uid: 32, hotkey: HOTKEY_C },
+      ],
+      0,
+    );
+    const row = (period: number, uid: number, hotkey: string, taskKind: string, score: number) => ({
+      period,
+      uid,
+      taskKind,
+      hotkey,
+      score,
+      components: { quality: score },
+      createdMs: 1,
+    });
+    // Periods 1000, 1001, 1003 (1002 was never scored): newer than any other test's.
+    await storage.scores.recordPeriod([
+      row(1000, 30, HOTKEY_A, 'chat', 0.1),
+      row(1001, 30, HOTKEY_A, 'chat', 0.2),
+      row(1001, 31, HOTKEY_B, 'chat', 0.3),
+      row(1003, 31, HOTKEY_B, 'chat', 0.4),
+      row(1003, 30, HOTKEY_A, 'image', 0.5),
+      row(1003, 30, HOTKEY_A, 'chat', 0.6),
+    ]);
+    const brief = (rows: { period: number; uid: number; taskKind: string; score: number }[]) =>
+      rows.map((r) => [r.period, r.uid, r.taskKind, r.score]);
+    // The two newest scored periods, oldest first, without components.
+    const recent = await storage.scores.listRecentPeriods(2, 100);
+    expect(brief(recent)).toEqual([
+      [1001, 30, 'chat', 0.2],
+      [1001, 31, 'chat', 0.3],
+      [1003, 30, 'chat', 0.6],
+      [1003, 30, 'image', 0.5],
+      [1003, 31, 'chat', 0.4],
+    ]);
+    expect(recent[0]).toEqual({
+      period: 1001,
+      uid: 30,
+      taskKind: 'chat',
+      hotkey: HOTKEY_A,
+      score: 0.2,
+    });
+    // Over the row limit, the newest rows are kept.
+    expect(brief(await storage.scores.listRecentPeriods(2, 2))).toEqual([
+      [1003, 30, 'image', 0.5],
+      [1003, 31, 'chat', 0.4],
+    ]);
+    expect(await storage.scores.listRecentPeriods(0, 100)).toEqual([]);
+
+    // uid 30 answered once among failures; 31 only failed; 32 has no result at all.
+    await storage.results.record(result(30, HOTKEY_A, { statusCode: 408, createdMs: 2_000 }));
+    await storage.results.record(result(30, HOTKEY_A, { statusCode: 200, createdMs: 2_001 }));
+    await storage.results.record(result(31, HOTKEY_B, { statusCode: 500, createdMs: 2_002 }));
+    expect(await storage.results.answeredUids([32, 31, 30, 30])).toEqual([30]);
+    expect(await storage.results.answeredUids([])).toEqual([]);
+  });
 });

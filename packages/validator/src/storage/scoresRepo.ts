@@ -27,6 +27,9 @@ export interface PeriodScore {
   createdMs: number;
 }
 
+/** A period score without its parts: what a trend is drawn from. */
+export type RecentScore = Omit<PeriodScore, 'components' | 'createdMs'>;
+
 /**
  * The parts a period score was made of: the scoring package's four task components, and what
  * the period observed. Every part is optional in storage (rows written by older code or by hand
@@ -131,6 +134,20 @@ export class ScoresRepo {
       [period],
     );
     return rows.map((r) => ({ ...r, components: parseScoreComponents(r.components) }));
+  }
+
+  /**
+   * The scores of the `periods` newest periods that have any (for trends), oldest first, without
+   * their components; at most `limit` rows, the newest kept when there are more.
+   */
+  async listRecentPeriods(periods: number, limit: number): Promise<RecentScore[]> {
+    const rows = await this.db.query<RecentScore>(
+      `SELECT period, uid, task_kind AS "taskKind", hotkey, score FROM period_scores
+       WHERE period IN (SELECT DISTINCT period FROM period_scores ORDER BY period DESC LIMIT $1)
+       ORDER BY period DESC, uid DESC, task_kind DESC LIMIT $2`,
+      [Math.max(0, Math.floor(periods)), Math.max(0, Math.floor(limit))],
+    );
+    return rows.reverse();
   }
 
   /** The newest period with any score, or undefined. */

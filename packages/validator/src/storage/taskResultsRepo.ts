@@ -179,6 +179,19 @@ export class TaskResultsRepo {
     );
   }
 
+  /** Which of `uids` have ever answered a query (a 2xx result stored), in uid order. */
+  async answeredUids(uids: readonly number[]): Promise<number[]> {
+    if (uids.length === 0) return [];
+    const rows = await this.db.query<{ uid: number }>(
+      `SELECT u.uid FROM unnest($1::int4[]) AS u(uid)
+       WHERE EXISTS (SELECT 1 FROM task_results t
+         WHERE t.uid = u.uid AND t.status_code BETWEEN 200 AND 299)
+       ORDER BY u.uid`,
+      [[...new Set(uids)]],
+    );
+    return rows.map((r) => r.uid);
+  }
+
   /** Deletes results created before `beforeMs`; returns how many. */
   async prune(beforeMs: number): Promise<number> {
     const rows = await this.db.query(

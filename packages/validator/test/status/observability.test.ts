@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ValidatorStatus } from '../../src/status/index';
 import { openStorage, type Storage } from '../../src/storage/index';
 import { type EngineHarness, engineHarness } from '../../src/storage/testing/index';
 import { CHAT_TOKENS, startChatAxon } from './support/chatAxon';
@@ -20,7 +21,12 @@ import {
   METAGRAPH_MS,
   NETUID,
   NOW,
+  OTHER_VALIDATOR_HOTKEY,
+  OWNER_HOTKEY,
+  REASONS,
   seedStatusFixture,
+  TWIN_A_HOTKEY,
+  TWIN_B_HOTKEY,
   VALIDATOR_HOTKEY,
 } from './support/statusFixture';
 
@@ -104,7 +110,7 @@ describe('/metrics', () => {
     const text = await (await get('/metrics')).text();
     const gauges = (name: string) => samples(text, name);
     expect(gauges('validator_storage_up')).toEqual({ validator_storage_up: 1 });
-    expect(gauges('validator_miners_known')).toEqual({ validator_miners_known: 4 });
+    expect(gauges('validator_miners_known')).toEqual({ validator_miners_known: 8 });
     expect(gauges('validator_last_scored_period')).toEqual({ validator_last_scored_period: 42 });
     expect(gauges('validator_last_handled_period')).toEqual({ validator_last_handled_period: 42 });
     expect(gauges('validator_last_weights_block')).toEqual({ validator_last_weights_block: 110 });
@@ -115,8 +121,8 @@ describe('/metrics', () => {
     expect(gauges('validator_task_results')).toEqual({
       'validator_task_results{kind="Chat",outcome="ok"}': 1,
       'validator_task_results{kind="Chat",outcome="failed"}': 0,
-      'validator_task_results{kind="TextToImage",outcome="ok"}': 2,
-      'validator_task_results{kind="TextToImage",outcome="failed"}': 1,
+      'validator_task_results{kind="TextToImage",outcome="ok"}': 3,
+      'validator_task_results{kind="TextToImage",outcome="failed"}': 2,
     });
     expect(gauges('validator_task_results_checked')).toEqual({
       'validator_task_results_checked{kind="Chat"}': 0,
@@ -216,9 +222,10 @@ describe('requests counted when their response closes', () => {
 });
 
 describe('/status.json', () => {
-  it('is the snapshot of storage: miners with scores and results, periods, weights', async () => {
+  it('is the snapshot of storage: miners only, with scores, weights and why, trends, results; the rest apart', async () => {
     const response = await get('/status.json');
     expect(response.status).toBe(200);
+    const body = (await response.json()) as ValidatorStatus;
     const ok = (taskKind: string, createdMs: number, extra: object = {}) => ({
       taskKind,
       organic: false,
@@ -231,73 +238,154 @@ describe('/status.json', () => {
       createdMs,
       ...extra,
     });
-    const idle = (uid: number, hotkey: string) => ({
+    const parts = (quality: number, speed: number, volume: number, reliability: number) => ({
+      quality,
+      headToHead: 0.5,
+      speed,
+      volume,
+      reliability,
+    });
+    const miner = (uid: number, hotkey: string, over: object = {}) => ({
       uid,
       hotkey,
       sinceMs: METAGRAPH_MS,
       lastScores: [],
       capacity: null,
       movingScores: [],
+      setWeight: null,
+      trend: [],
       lastResults: [],
+      ...over,
     });
-    expect(await response.json()).toEqual({
+    const t2i = (...points: Array<[number, number]>) => ({
+      taskKind: 'TextToImage',
+      points: points.map(([period, score]) => ({ period, score })),
+    });
+    // The weights and why are the same facts the page shows (REASONS), checked apart.
+    const { miners, ...rest } = body;
+    expect(miners.map(({ weight, ...m }) => m)).toEqual([
+      miner(1, HONEST_HOTKEY, {
+        lastScores: [
+          { taskKind: 'Chat', score: 0.435, components: { ...parts(0.5, 0.8, 1, 1), check: 0.6 } },
+          {
+            taskKind: 'TextToImage',
+            score: 0.6075,
+            components: { ...parts(0.75, 0.9, 0.5, 1), check: 0.8 },
+          },
+        ],
+        capacity: {
+          period: 42,
+          accepted: true,
+          reason: null,
+          volumes: { Chat: 4, TextToImage: 2 },
+        },
+        movingScores: [
+          { taskKind: 'Chat', score: 0.5, samples: 2 },
+          { taskKind: 'TextToImage', score: 0.75, samples: 4 },
+        ],
+        setWeight: { weight: 40_000, share: 40_000 / 65_535 },
+        trend: [
+          { taskKind: 'Chat', points: [{ period: 42, score: 0.435 }] },
+          t2i([41, 0.7], [42, 0.6075]),
+        ],
+        lastResults: [
+          ok('Chat', NOW - 20_000),
+          ok('TextToImage', NOW - 30_000, { checkScore: 0.93, checkReason: 'partial' }),
+        ],
+      }),
+      miner(2, HOSTILE_HOTKEY, {
+        lastScores: [
+          {
+            taskKind: 'TextToImage',
+            score: 0.0375,
+            components: { ...parts(0.0625, 0, 0, 0.5), check: 0.1 },
+          },
+        ],
+        capacity: {
+          period: 42,
+          accepted: false,
+          reason: `Capacity 422: ${HOSTILE_ERROR}`,
+          volumes: {},
+        },
+        movingScores: [{ taskKind: 'TextToImage', score: 0.125, samples: 1 }],
+        setWeight: { weight: 20_000, share: 20_000 / 65_535 },
+        trend: [t2i([42, 0.0375])],
+        lastResults: [
+          {
+            taskKind: 'TextToImage',
+            organic: false,
+            outcome: 'failed',
+            statusCode: 408,
+            checkScore: null,
+            checkReason: null,
+            error: HOSTILE_ERROR,
+            durationMs: null,
+            createdMs: NOW - 10_000,
+          },
+          ok('TextToImage', NOW - 40_000, { organic: true }),
+        ],
+      }),
+      miner(3, IDLE_HOTKEY, { setWeight: { weight: 5_535, share: 5_535 / 65_535 } }),
+      miner(6, TWIN_A_HOTKEY, {
+        lastScores: [
+          {
+            taskKind: 'TextToImage',
+            score: 0.81,
+            components: { ...parts(0.9, 1, 1, 1), check: 0.95 },
+          },
+        ],
+        movingScores: [{ taskKind: 'TextToImage', score: 0.9, samples: 30 }],
+        trend: [t2i([40, 0.78], [41, 0.8], [42, 0.81])],
+        lastResults: [ok('TextToImage', NOW - 15_000)],
+      }),
+      miner(7, TWIN_B_HOTKEY, {
+        lastScores: [
+          {
+            taskKind: 'TextToImage',
+            score: 0.747,
+            components: { ...parts(0.83, 1, 1, 1), check: 0.95 },
+          },
+        ],
+        capacity: { period: 42, accepted: true, reason: null, volumes: { TextToImage: 2 } },
+        movingScores: [{ taskKind: 'TextToImage', score: 0.83, samples: 20 }],
+        trend: [t2i([41, 0.7], [42, 0.747])],
+      }),
+    ]);
+    expect(Object.fromEntries(miners.map((m) => [m.uid, m.weight?.reason]))).toEqual(REASONS);
+    // By hand (statusFixture): 0.86656, 0.00015, 0, 0.07203, 0.06126.
+    expect(miners.map((m) => Number(m.weight?.weight.toFixed(5)))).toEqual([
+      0.86656, 0.00015, 0, 0.07203, 0.06126,
+    ]);
+    expect(rest).toEqual({
       generatedMs: NOW,
       validator: { hotkey: VALIDATOR_HOTKEY, uid: 0, netuid: NETUID },
       chain: { endpoint: CHAIN_ENDPOINT, block: CHAIN_BLOCK, metagraphUpdatedMs: METAGRAPH_MS },
-      periods: { lastHandled: 42, lastScored: 42 },
-      miners: [
-        idle(0, VALIDATOR_HOTKEY),
+      periods: { lastHandled: 42, lastScored: 42, recent: [40, 41, 42] },
+      notMiners: [
         {
-          uid: 1,
-          hotkey: HONEST_HOTKEY,
-          sinceMs: METAGRAPH_MS,
-          lastScores: [
-            { taskKind: 'Chat', score: 0.6, components: { check: 0.6 } },
-            { taskKind: 'TextToImage', score: 0.8, components: { check: 0.8 } },
-          ],
-          capacity: {
-            period: 42,
-            accepted: true,
-            reason: null,
-            volumes: { Chat: 4, TextToImage: 2 },
-          },
-          movingScores: [
-            { taskKind: 'Chat', score: 0.5, samples: 2 },
-            { taskKind: 'TextToImage', score: 0.75, samples: 4 },
-          ],
-          lastResults: [
-            ok('Chat', NOW - 20_000),
-            ok('TextToImage', NOW - 30_000, { checkScore: 0.93, checkReason: 'partial' }),
-          ],
+          uid: 0,
+          hotkey: VALIDATOR_HOTKEY,
+          role: 'self',
+          label: 'this validator',
+          why: 'our hotkey',
+          lastUpdate: 110,
         },
         {
-          uid: 2,
-          hotkey: HOSTILE_HOTKEY,
-          sinceMs: METAGRAPH_MS,
-          lastScores: [{ taskKind: 'TextToImage', score: 0.1, components: { check: 0.1 } }],
-          capacity: {
-            period: 42,
-            accepted: false,
-            reason: `Capacity 422: ${HOSTILE_ERROR}`,
-            volumes: {},
-          },
-          movingScores: [{ taskKind: 'TextToImage', score: 0.125, samples: 1 }],
-          lastResults: [
-            {
-              taskKind: 'TextToImage',
-              organic: false,
-              outcome: 'failed',
-              statusCode: 408,
-              checkScore: null,
-              checkReason: null,
-              error: HOSTILE_ERROR,
-              durationMs: null,
-              createdMs: NOW - 10_000,
-            },
-            ok('TextToImage', NOW - 40_000, { organic: true }),
-          ],
+          uid: 4,
+          hotkey: OWNER_HOTKEY,
+          role: 'owner',
+          label: 'subnet owner',
+          why: "the subnet owner's hotkey",
+          lastUpdate: 2,
         },
-        idle(3, IDLE_HOTKEY),
+        {
+          uid: 5,
+          hotkey: OTHER_VALIDATOR_HOTKEY,
+          role: 'validator',
+          label: 'validator',
+          why: 'validator permit, never answered as a miner',
+          lastUpdate: 105,
+        },
       ],
       weights: {
         current: {
@@ -337,6 +425,12 @@ describe('/status.json', () => {
           entries: [{ uid: 1, weight: 65_535, share: 1 }],
         },
         pendingCommits: 1,
+        chain: {
+          lastUpdate: 110,
+          blocksAgo: 13,
+          agreement: 'matches',
+          text: 'matches: the chain last took weights from us at block 110, where our newest weights were committed',
+        },
       },
     });
   });

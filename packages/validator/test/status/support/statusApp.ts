@@ -1,7 +1,8 @@
 /**
  * The organic API app with observability on, over real storage, as the daemon builds it
- * (`startOrganicApi`): real API keys, and a dendrite gateway to the miners of `metagraph` (by
- * default none, so work requests answer 503 without leaving the process).
+ * (`startOrganicApi`), its chain view holding the fixture's neurons and owner: real API keys, and
+ * a dendrite gateway to the miners of `metagraph` (by default none, so work requests answer 503
+ * without leaving the process).
  */
 import type { Metagraph } from '@subnet/chain';
 import { Dendrite } from '@subnet/protocol';
@@ -12,7 +13,7 @@ import { buildApiApp, DendriteGateway } from '../../../src/api/index';
 import { ApiKeys } from '../../../src/apiKeys/index';
 import type { ValidatorMetrics } from '../../../src/status/index';
 import type { Storage } from '../../../src/storage/index';
-import { NETUID, NOW, VALIDATOR_HOTKEY } from './statusFixture';
+import { NETUID, NEURONS, NOW, OWNER_HOTKEY, VALIDATOR_HOTKEY } from './statusFixture';
 
 export const CHAIN_ENDPOINT = 'ws://127.0.0.1:9944';
 export const CHAIN_BLOCK = 123;
@@ -53,7 +54,12 @@ export async function buildStatusApp(
       engine: storage.engine,
       netuid: NETUID,
       validator: { hotkey: VALIDATOR_HOTKEY, uid: 0 },
-      chain: () => ({ endpoint: CHAIN_ENDPOINT, block: CHAIN_BLOCK }),
+      chain: () => ({
+        endpoint: CHAIN_ENDPOINT,
+        block: CHAIN_BLOCK,
+        neurons: NEURONS,
+        ownerHotkey: OWNER_HOTKEY,
+      }),
       now,
       ...(options.metagraphStaleMs === undefined
         ? {}
