@@ -27,9 +27,16 @@ export type InferenceErrorCode = (typeof InferenceErrorCode)[keyof typeof Infere
 export class InferenceError extends Error {
   override readonly name = 'InferenceError';
   readonly code: InferenceErrorCode;
+  /** What the operator can do about it, when the error knows (printed by the CLIs as `fix:`). */
+  readonly fix: string | undefined;
 
-  constructor(code: InferenceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: InferenceErrorCode,
+    message: string,
+    options?: { cause?: unknown; fix?: string },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.fix = options?.fix;
   }
 }

@@ -1,5 +1,7 @@
 // The public API of @subnet/inference. Subpaths: ./random (the PRNG), ./testing (test models).
-export { type CommandIo, modelsUsage, runModelsCommand } from './cli/modelsCommand';
+export { modelsProgram } from './cli/modelsCommand';
+export { type ModelChecksOptions, modelChecks } from './doctor/modelChecks';
+export { type ProviderChecksOptions, providerChecks } from './doctor/providerChecks';
 export { InferenceError, InferenceErrorCode } from './errors';
 export type { ChatTemplateSource, ChatTemplateText } from './llm/chatTemplate';
 export {
@@ -121,6 +123,7 @@ export {
 } from './runtime/modelManager';
 export { type ProviderProbe, probeProviders } from './runtime/probeProviders';
 export {
+  type EnvRecord,
   type ProviderName,
   parseRuntimeConfig,
   providerNames,

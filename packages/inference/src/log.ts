@@ -1,15 +1,14 @@
-import { type Logger, pino } from 'pino';
+import { type Logger, silentLogger } from '@subnet/kit';
 
 /**
- * The package's root logger. Callers that own a logger (the miner, the validator) pass theirs
- * to the functions that take `logger`; this one is the default, quiet under tests.
+ * The package writes its logs through the logger its caller passes (`logger` options): the miner,
+ * the validator and the `models` command build theirs with the kit's `createLogger` from their own
+ * settings. Without one, nothing is logged; this package never builds a logger from the
+ * environment.
  */
-export const rootLogger: Logger = pino({
-  name: 'inference',
-  level: process.env.LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info'),
-});
+const silent: Logger = silentLogger();
 
-export function moduleLogger(module: string, parent: Logger = rootLogger): Logger {
+export function moduleLogger(module: string, parent: Logger = silent): Logger {
   return parent.child({ module });
 }
 

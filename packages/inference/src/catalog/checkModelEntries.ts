@@ -14,7 +14,7 @@ import { plannedDevice } from '../llm/openLlmEngine';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { openRegistry } from '../registry/openRegistry';
 import type { ModelPlan } from '../runtime/modelManager';
-import { parseRuntimeConfig, type RuntimeConfig } from '../runtime/runtimeConfig';
+import { type EnvRecord, parseRuntimeConfig, type RuntimeConfig } from '../runtime/runtimeConfig';
 import { expandHome } from './expandHome';
 import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
 
@@ -55,7 +55,7 @@ async function checkLlm(
   where: string,
   llmId: string,
   registry: ModelRegistry,
-  env: NodeJS.ProcessEnv,
+  env: EnvRecord,
 ): Promise<number | undefined> {
   let bytes: number;
   try {
@@ -145,7 +145,8 @@ async function hasTokenizer(folder: string): Promise<boolean> {
 /** Checks every entry and plans where each will load; throws INFERENCE_BAD_CONFIG naming the key. */
 export async function checkModelEntries(options: {
   models: ModelsConfig;
-  env?: NodeJS.ProcessEnv;
+  /** The caller's environment variables (SUBNET_MODELS_*, API keys); default none. */
+  env?: EnvRecord;
 }): Promise<CheckedModels> {
   const { models } = options;
   const entries = new Map(Object.entries(models.entries));
@@ -167,12 +168,7 @@ export async function checkModelEntries(options: {
     let bytes = entry.memory_bytes;
     if (entry.type === 'llm') {
       const llmId = entry.registry_id ?? id;
-      const local = await checkLlm(
-        where,
-        llmId,
-        registry as ModelRegistry,
-        options.env ?? process.env,
-      );
+      const local = await checkLlm(where, llmId, registry as ModelRegistry, options.env ?? {});
       if (local === undefined) {
         plans.set(id, { device: REMOTE_DEVICE, bytes: 0 });
         continue;

@@ -17,6 +17,7 @@ import { openLlmEngine } from '../llm/openLlmEngine';
 import { AdapterStore } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import type { LoadedModel } from '../runtime/modelManager';
+import type { EnvRecord } from '../runtime/runtimeConfig';
 import { type CreatedSession, createSession } from '../runtime/sessionFactory';
 import { REMOTE_DEVICE, runtimeOf } from './checkModelEntries';
 import { expandHome } from './expandHome';
@@ -44,7 +45,7 @@ export async function loadModel(options: {
   entry: ModelEntryConfig;
   registry: ModelRegistry | undefined;
   /** For the API key variable of an llm-openai model's server. */
-  env: NodeJS.ProcessEnv;
+  env: EnvRecord;
   log: Logger;
 }): Promise<LoadedModel<LoadedBackend>> {
   const { id, entry } = options;

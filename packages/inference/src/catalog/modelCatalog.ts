@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { ModelManager, type ModelPlan } from '../runtime/modelManager';
+import type { EnvRecord } from '../runtime/runtimeConfig';
 import { type CheckedModels, checkModelEntries } from './checkModelEntries';
 import { type BackendOf, type BackendType, type LoadedBackend, loadModel } from './loadModel';
 import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
@@ -15,8 +16,11 @@ import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
 export interface ModelCatalogOptions {
   models: ModelsConfig;
   log: Logger;
-  /** For the registry's SUBNET_MODELS_* variables and servers' API keys (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * Environment variables the caller passes (its `io.env`), for the registry's SUBNET_MODELS_*
+   * variables and servers' API keys (default none: this package never reads process.env).
+   */
+  env?: EnvRecord;
 }
 
 /** The models of one process: checked entries, their plans, and the manager that loads them. */
@@ -29,12 +33,7 @@ export class ModelCatalog {
   readonly diffusionParts: ReadonlyMap<string, ReadonlySet<string>>;
   readonly registry: ModelRegistry | undefined;
 
-  private constructor(
-    checked: CheckedModels,
-    models: ModelsConfig,
-    log: Logger,
-    env: NodeJS.ProcessEnv,
-  ) {
+  private constructor(checked: CheckedModels, models: ModelsConfig, log: Logger, env: EnvRecord) {
     this.entries = checked.entries;
     this.plans = checked.plans;
     this.diffusionParts = checked.parts;
@@ -68,7 +67,7 @@ export class ModelCatalog {
       models: options.models,
       ...(options.env ? { env: options.env } : {}),
     });
-    return new ModelCatalog(checked, options.models, options.log, options.env ?? process.env);
+    return new ModelCatalog(checked, options.models, options.log, options.env ?? {});
   }
 
   ids(): string[] {

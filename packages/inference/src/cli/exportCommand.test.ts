@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runProgram } from '@subnet/kit';
+import { memoryIo } from '@subnet/kit/testing';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLlmEngine } from '../llm/openLlmEngine';
@@ -14,15 +16,17 @@ import { parseRuntimeConfig } from '../runtime/runtimeConfig';
 import { createTinyLlm, tinyDecoderBytes } from '../testing/tinyLlm';
 import { buildTinyTokenizer } from '../testing/tinyTokenizer';
 import { buildTinyClipVision } from '../testModels/diffusion/tinyImageModels';
-import { exportCommand, llmManifest } from './exportCommand';
-import { runModelsCommand } from './modelsCommand';
+import { llmManifest } from './exportCommand';
+import { modelsProgram } from './modelsCommand';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const exportPython = join(repoRoot, '.venv-export/bin/python');
 
-function capture() {
-  const out = { text: '', isTTY: false, write: (s: string) => (out.text += s) };
-  return out;
+/** `pnpm models <argv>` run in the folder `cwd`: exit code, stdout and stderr. */
+async function models(argv: readonly string[], cwd?: string, env: Record<string, string> = {}) {
+  const io = memoryIo({ env, ...(cwd ? { cwd } : {}) });
+  const code = await runProgram(modelsProgram, argv, io);
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
 }
 const utf8 = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
@@ -48,37 +52,74 @@ async function writeExport(name: string, written: Record<string, Uint8Array>) {
 }
 
 describe('models export: usage and a missing export venv', () => {
-  it('refuses an unknown kind (listing the kinds) and a missing --source, exit 2', async () => {
-    const io = { stdout: capture(), stderr: capture() };
-    expect(await runModelsCommand(['export', 'gpt'], io)).toBe(2);
-    expect(io.stderr.text).toContain("unknown export kind 'gpt'");
-    expect(io.stderr.text).toMatch(/\n {2}sdxl {8}SDXL/);
-    const io2 = { stdout: capture(), stderr: capture() };
-    expect(await runModelsCommand(['export', 'llm', '--out', dir], io2)).toBe(2);
-    expect(io2.stderr.text).toBe(
-      'export needs --source <folder> (a save_pretrained folder) and --out <folder>\n',
+  it('refuses an unknown kind, missing flags, a bad --dtype or id, with exit 2', async () => {
+    const help = '  fix: run `pnpm models export --help` for its options';
+    expect(await models(['export', 'sdx', '--source', 's', '--out', 'o'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'pnpm models export: unknown export kind "sdx" (did you mean sd?) [USAGE]\n' +
+        '  fix: name one of llm, sd, sdxl, sd-inpaint, controlnet, upscaler, clip, nsfw (`pnpm models export --help` says what each is)',
+    });
+    expect(await models(['export', 'llm', '--out', dir])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pnpm models export: --source DIR is required (the save_pretrained folder to export) [USAGE]\n${help}`,
+    });
+    expect(await models(['export', 'llm', '--source', dir])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pnpm models export: --out DIR is required (the folder the ONNX files are written to) [USAGE]\n${help}`,
+    });
+    expect(
+      await models(['export', 'llm', '--source', '.', '--out', 'o', '--dtype', 'int4']),
+    ).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `pnpm models export: --dtype must be fp32 or fp16 (got "int4") [USAGE]\n${help}`,
+    });
+    expect(await models(['export', 'llm', '--source', '.', '--out', 'Big_Model'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'pnpm models export: the model id "Big_Model" is not valid (lowercase letters, digits, . _ -) [USAGE]\n' +
+        "  fix: pass --id ID (the id is otherwise the --out folder's name)",
+    });
+    expect((await models(['export', 'llm', 'sd', '--source', '.', '--out', 'o'])).stderr).toBe(
+      'pnpm models export: takes at most 1 argument [USAGE]\n  fix: run `pnpm models export --help` for its usage',
     );
-    const io3 = { stdout: capture(), stderr: capture() };
-    expect(await exportCommand({ kind: 'llm', source: '.', out: 'o', dtype: 'int4' }, io3)).toBe(2);
-    expect(io3.stderr.text).toBe("--dtype must be fp32 or fp16, not 'int4'\n");
   });
 
   it('names the setup command when the export Python is missing, and resolves paths from the caller', async () => {
     const src = join(dir, 'src-model');
     await mkdir(src, { recursive: true });
-    const io = { stdout: capture(), stderr: capture(), cwd: dir };
-    const code = await exportCommand(
-      { kind: 'sd', source: 'src-model', out: 'out', python: join(dir, 'no-python') },
-      io,
+    const python = join(dir, 'no-python');
+    expect(
+      await models(
+        ['export', 'sd', '--source', 'src-model', '--out', 'out', '--python', './no-python'],
+        dir,
+      ),
+    ).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `pnpm models export: the export tools are not ready: ${python} does not exist [EXPORT_TOOLS_MISSING]\n` +
+        '  fix: create their environment with `./dev setup-export` (torch CPU, transformers, diffusers, optimum, peft into .venv-export; several GB), or point --python or SUBNET_EXPORT_PYTHON at a Python that has them',
+    });
+    // SUBNET_EXPORT_PYTHON, relative to where the command runs, when --python is not given.
+    const fromEnv = await models(['export', 'sd', '--source', 'src-model', '--out', 'out'], dir, {
+      SUBNET_EXPORT_PYTHON: './env-python',
+    });
+    expect(fromEnv.stderr.split('\n')[0]).toBe(
+      `pnpm models export: the export tools are not ready: ${join(dir, 'env-python')} does not exist [EXPORT_TOOLS_MISSING]`,
     );
-    expect(code).toBe(1);
-    expect(io.stderr.text).toContain(
-      `the export tools are not ready: ${join(dir, 'no-python')} does not exist`,
-    );
-    expect(io.stderr.text).toContain('`./dev setup-export`');
-    const missing = { stdout: capture(), stderr: capture(), cwd: dir };
-    expect(await exportCommand({ kind: 'sd', source: 'nowhere', out: 'out' }, missing)).toBe(1);
-    expect(missing.stderr.text).toBe(`--source ${join(dir, 'nowhere')} does not exist\n`);
+    expect(await models(['export', 'sd', '--source', 'nowhere', '--out', 'out'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `pnpm models export: --source ${join(dir, 'nowhere')} does not exist [EXPORT_SOURCE_MISSING]\n` +
+        '  fix: pass the folder save_pretrained wrote (relative paths are taken from where you run the command)',
+    });
   });
 });
 
@@ -102,21 +143,12 @@ describe('an exported LLM manifest', () => {
     expect(parseManifest(JSON.parse(await readFile(manifestPath, 'utf8')))).toEqual(manifest);
 
     const cache = join(dir, 'cache');
-    const io = { stdout: capture(), stderr: capture(), cwd: dir };
-    expect(
-      await runModelsCommand(
-        [
-          'pull',
-          'exported-llm',
-          '--manifest',
-          'exported-llm/manifest.json',
-          '--cache-dir',
-          'cache',
-        ],
-        io,
-      ),
-    ).toBe(0);
-    expect(io.stdout.text).toBe('exported-llm: 3 downloaded, 0 already present, sha256 checked\n');
+    const pulled = await models(
+      ['pull', 'exported-llm', '--manifest', 'exported-llm/manifest.json', '--cache-dir', 'cache'],
+      dir,
+    );
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout).toBe('exported-llm: 3 downloaded, 0 already present, sha256 checked');
     expect(await readFile(join(cache, 'models/exported-llm/model.onnx'))).toEqual(
       Buffer.from(model),
     );
@@ -141,27 +173,31 @@ describe('an exported LLM manifest', () => {
     const same = Buffer.from(tokenizerConfig);
     same[same.length - 2] = same[same.length - 2] === 0x20 ? 0x09 : 0x20;
     await writeFile(join(out, 'tokenizer_config.json'), same);
-    const io1 = { stdout: capture(), stderr: capture() };
-    expect(
-      await runModelsCommand(
-        ['pull', 'exported-llm', '--manifest', manifestPath, '--cache-dir', join(dir, 'cache1')],
-        io1,
-      ),
-    ).toBe(1);
-    expect(io1.stderr.text).toContain(
-      `error [INFERENCE_HASH_MISMATCH]: sha256 of ${pathToFileURL(join(out, 'tokenizer_config.json')).href} is ${sha256Hex(same)} but the manifest says ${files[2]?.sha256}`,
+    const io1 = await models([
+      'pull',
+      'exported-llm',
+      '--manifest',
+      manifestPath,
+      '--cache-dir',
+      join(dir, 'cache1'),
+    ]);
+    expect(io1.code).toBe(1);
+    expect(io1.stderr).toContain(
+      `pnpm models pull: sha256 of ${pathToFileURL(join(out, 'tokenizer_config.json')).href} is ${sha256Hex(same)} but the manifest says ${files[2]?.sha256}`,
     );
     await writeFile(join(out, 'tokenizer.json'), utf8({ changed: true }));
     const cache2 = join(dir, 'cache2');
-    const io2 = { stdout: capture(), stderr: capture() };
-    expect(
-      await runModelsCommand(
-        ['pull', 'exported-llm', '--manifest', manifestPath, '--cache-dir', cache2],
-        io2,
-      ),
-    ).toBe(1);
-    expect(io2.stderr.text).toContain(
-      `error [INFERENCE_HASH_MISMATCH]: ${join(out, 'tokenizer.json')} is 16 bytes but the manifest says ${files[1]?.size}: the file changed after the manifest was written`,
+    const io2 = await models([
+      'pull',
+      'exported-llm',
+      '--manifest',
+      manifestPath,
+      '--cache-dir',
+      cache2,
+    ]);
+    expect(io2.code).toBe(1);
+    expect(io2.stderr.split('\n').find((l) => l.startsWith('pnpm models pull:'))).toBe(
+      `pnpm models pull: ${join(out, 'tokenizer.json')} is 16 bytes but the manifest says ${files[1]?.size}: the file changed after the manifest was written (export it again, or fix the entry) [INFERENCE_HASH_MISMATCH]`,
     );
     expect(existsSync(join(cache2, 'models/exported-llm/tokenizer.json'))).toBe(false);
   });
@@ -179,12 +215,8 @@ describe('an export that is not an LLM decoder', () => {
       JSON.stringify(llmManifest({ id: 'not-an-llm', dtype: 'fp32', files, out })),
     );
     const cache = join(dir, 'cache-not-llm');
-    const io = { stdout: capture(), stderr: capture() };
     expect(
-      await runModelsCommand(
-        ['pull', 'not-an-llm', '--manifest', manifestPath, '--cache-dir', cache],
-        io,
-      ),
+      (await models(['pull', 'not-an-llm', '--manifest', manifestPath, '--cache-dir', cache])).code,
     ).toBe(0);
     const registry = await openRegistry({ manifests: [manifestPath], cacheDir: cache, env: {} });
     await expect(
@@ -218,12 +250,26 @@ describe.skipIf(!torchReady)(
       execFileSync(exportPython, [join(repoRoot, 'scripts/models/tiny_models.py'), 'llama', src], {
         stdio: 'ignore',
       });
-      const io = { stdout: capture(), stderr: capture(), cwd: dir };
-      const code = await exportCommand(
-        { kind: 'llm', source: 'tiny-llama-src', out: 'tiny-llama', python: exportPython },
-        io,
+      const exported = await models(
+        [
+          'export',
+          'llm',
+          '--source',
+          'tiny-llama-src',
+          '--out',
+          'tiny-llama',
+          '--python',
+          exportPython,
+        ],
+        dir,
       );
-      expect(code, io.stderr.text).toBe(0);
+      expect(exported.code, exported.stderr).toBe(0);
+      const manifestPath = join(dir, 'tiny-llama', 'manifest.json');
+      expect(exported.stdout.split('\n')).toEqual([
+        expect.stringMatching(/^tiny-llama: \d+ files, [\d.]+ MB; manifest written to /),
+        `serve it: pnpm models pull tiny-llama --manifest ${manifestPath}`,
+        `  and in the miner config: models.registry.manifests: [${manifestPath}]; models.entries.tiny-llama: { type: llm }`,
+      ]);
       const out = join(dir, 'tiny-llama');
       const summary = JSON.parse(await readFile(join(out, 'export.json'), 'utf8'));
       for (const f of summary.files) {
@@ -236,13 +282,9 @@ describe.skipIf(!torchReady)(
       await session.release();
 
       const cache = join(dir, 'cache-llama');
-      const pull = { stdout: capture(), stderr: capture() };
       const manifest = join(out, 'manifest.json');
       expect(
-        await runModelsCommand(
-          ['pull', 'tiny-llama', '--manifest', manifest, '--cache-dir', cache],
-          pull,
-        ),
+        (await models(['pull', 'tiny-llama', '--manifest', manifest, '--cache-dir', cache])).code,
       ).toBe(0);
       const registry = await openRegistry({ manifests: [manifest], cacheDir: cache, env: {} });
       const loaded = await openLlmEngine({

@@ -1,12 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProgram } from '@subnet/kit';
+import { memoryIo } from '@subnet/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileServer, startFileServer } from '../../test/fileServer';
 import { sha256Hex } from '../registry/downloadFile';
 import { createTinyLlm, tinyDecoderBytes } from '../testing/tinyLlm';
 import { buildTinyTokenizer } from '../testing/tinyTokenizer';
-import { runModelsCommand } from './modelsCommand';
+import { modelsProgram } from './modelsCommand';
 
 describe('models generate', () => {
   let server: FileServer;
@@ -52,24 +54,21 @@ describe('models generate', () => {
   });
 
   const run = async (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runModelsCommand(
+    const io = memoryIo({ env: { SUBNET_INFERENCE_THREADS: '1' } });
+    const code = await runProgram(
+      modelsProgram,
       [...argv, '--manifest', manifest, '--cache-dir', join(dir, 'cache')],
-      {
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: (s: string) => (stderr += s) },
-        env: { SUBNET_INFERENCE_THREADS: '1' },
-      },
+      io,
     );
-    return { code, stdout, stderr };
+    return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
   };
 
   it('refuses before pull, then streams the reply of the downloaded model', async () => {
     const early = await run('generate', 'tiny', 'Hello', 'world');
     expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(
-      /^error \[INFERENCE_MODEL_NOT_DOWNLOADED\]: model tiny is not downloaded/,
+    expect(early.stderr).toBe(
+      `pnpm models generate: model tiny is not downloaded to ${join(dir, 'cache')} [INFERENCE_MODEL_NOT_DOWNLOADED]\n` +
+        '  fix: run `pnpm models pull tiny` (with the same --manifest and --cache-dir)',
     );
     expect((await run('pull', 'tiny')).code).toBe(0);
 
@@ -91,14 +90,18 @@ describe('models generate', () => {
       seed: 3,
     });
     expect(out.code).toBe(0);
-    expect(out.stdout).toBe(`${expected.text}\n`);
-    expect(out.stderr).toMatch(/^tiny on cpu: 7 tokens, finish length, [\d.]+ tokens\/s\n$/);
+    expect(out.stdout).toBe(expected.text);
+    expect(out.stderr).toMatch(/^tiny on cpu: 7 tokens, finish length, [\d.]+ tokens\/s$/);
   });
 
-  it('rejects bad flags with the request error', async () => {
-    const bad = await run('generate', 'tiny', 'Hi', '--max-tokens', 'lots');
+  it('rejects flags the request schema refuses with its error, and an unknown adapter', async () => {
+    const bad = await run('generate', 'tiny', 'Hi', '--temperature', '9');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^error \[INFERENCE_BAD_REQUEST\]/);
-    expect((await run('generate', 'tiny')).code).toBe(2);
+    expect(bad.stderr).toBe(
+      'pnpm models generate: bad request: temperature: Too big: expected number to be <=4 [INFERENCE_BAD_REQUEST]',
+    );
+    const adapter = await run('generate', 'tiny', 'Hi', '--adapter', 'nope');
+    expect(adapter.code).toBe(1);
+    expect(adapter.stderr).toMatch(/^pnpm models generate: .*\[INFERENCE_UNKNOWN_ADAPTER\]/);
   });
 });

@@ -1,165 +1,39 @@
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { InferenceError } from '../errors';
+/**
+ * `pnpm models`: the model registry from the command line (list, pull, verify), the execution
+ * providers of this machine, a smoke test of a downloaded LLM, and exports of Hugging Face
+ * folders. The miner serves the same commands as `pnpm miner models ...` with the kit's
+ * `mountCommands('models', modelsProgram)`.
+ */
+import { CliError, type CommandContext, type CommandSpec, type ProgramSpec } from '@subnet/kit';
 import type { ModelRegistry } from '../registry/modelRegistry';
-import { openRegistry } from '../registry/openRegistry';
-import { probeProviders } from '../runtime/probeProviders';
-import { runtimeConfigFromEnv } from '../runtime/runtimeConfig';
+import {
+  cliLogger,
+  cliRuntime,
+  MODELS_LOGGING_FLAGS,
+  openCliRegistry,
+  REGISTRY_FLAGS,
+  withFix,
+} from './cliSettings';
 import { exportCommand } from './exportCommand';
 import { generateCommand } from './generateCommand';
-import { createProgressBar, formatBytes, type ProgressOutput } from './progressBar';
+import { createProgressBar, formatBytes } from './progressBar';
+import { rawOutput } from './terminal';
 
-export const modelsUsage = `Usage: models <command> [ids...] [options]
-
-Commands:
-  list              the models and adapters of the manifest, and which are downloaded
-  pull <id...>      download (resuming partial files), check sha256, move into the cache
-  verify [id...]    re-check size and sha256 (no id: everything that is at least partly downloaded)
-  providers         try each execution provider (cpu, cuda, webgpu) on a built-in test model
-  generate <id> <prompt...>
-                    run a downloaded LLM on one chat message and stream the reply
-  export <kind> --source <dir> --out <dir>
-                    export a Hugging Face model folder (save_pretrained layout) to the ONNX
-                    files the miner loads, hash them and write its manifest or config entry;
-                    kinds: llm, sd, sdxl, sd-inpaint, controlnet, upscaler, clip, nsfw
-                    (needs the export tools: ./dev setup-export)
-
-Options:
-  --manifest <file>   an operator manifest, added after the built-in one (repeatable);
-                      SUBNET_MODELS_MANIFEST=a.json:b.json does the same
-  --cache-dir <dir>   where files go (default $SUBNET_MODELS_DIR or ~/.cache/subnet/models)
-  --max-tokens <n>, --temperature <t>, --seed <s>, --adapter <id>
-                      generation settings for generate (else the model's defaults)
-  --id <id>, --dtype fp32|fp16, --base-url <url>, --python <path>, --no-lora
-                      for export: the model id (default: the out folder's name), precision,
-                      where the manifest's file URLs point (default: file:// URLs of the
-                      out folder), the export venv's Python, and LLMs without LoRA inputs
-  -h, --help          this text
-
-Relative paths are taken from the folder the command was run in.
-`;
-
-export interface CommandIo {
-  stdout: ProgressOutput;
-  stderr: ProgressOutput;
-  env?: NodeJS.ProcessEnv;
-  /** Where relative paths are taken from (default $INIT_CWD, where pnpm was run, else cwd). */
-  cwd?: string;
-}
-
-/** `models list|pull|verify`: returns the exit code (0 ok, 1 failure, 2 usage). */
-export async function runModelsCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+async function registryOf(ctx: CommandContext): Promise<ModelRegistry> {
   try {
-    parsed = parse(argv);
+    return await openCliRegistry(ctx);
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${modelsUsage}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...ids] = positionals;
-  if (values.help || command === 'help') {
-    io.stdout.write(modelsUsage);
-    return 0;
-  }
-  if (command === 'providers') return providers(io);
-  if (command === 'export') {
-    const [kind, ...extra] = ids;
-    if (!kind || extra.length > 0) {
-      io.stderr.write(`export needs exactly one kind\n\n${modelsUsage}`);
-      return 2;
-    }
-    try {
-      return await exportCommand(
-        {
-          kind,
-          ...(values.source ? { source: values.source } : {}),
-          ...(values.out ? { out: values.out } : {}),
-          ...(values.id ? { id: values.id } : {}),
-          ...(values.dtype ? { dtype: values.dtype } : {}),
-          ...(values['base-url'] ? { baseUrl: values['base-url'] } : {}),
-          ...(values.python ? { python: values.python } : {}),
-          ...(values['no-lora'] ? { noLora: true } : {}),
-        },
-        io,
-      );
-    } catch (err) {
-      io.stderr.write(`${describeError(err)}\n`);
-      return 1;
-    }
-  }
-  if (!command || !['list', 'pull', 'verify', 'generate'].includes(command)) {
-    io.stderr.write(
-      `${command ? `unknown command '${command}'` : 'no command given'}\n\n${modelsUsage}`,
-    );
-    return 2;
-  }
-  try {
-    const cwd = io.cwd ?? io.env?.INIT_CWD ?? process.env.INIT_CWD ?? process.cwd();
-    const registry = await openRegistry({
-      manifests: (values.manifest ?? []).map((m) => resolve(cwd, m)),
-      ...(values['cache-dir'] ? { cacheDir: resolve(cwd, values['cache-dir']) } : {}),
-      ...(io.env ? { env: io.env } : {}),
-    });
-    if (command === 'list') return await list(registry, io);
-    if (command === 'generate') {
-      const [modelId, ...words] = ids;
-      if (!modelId || words.length === 0) {
-        io.stderr.write(`generate needs a model id and a prompt\n\n${modelsUsage}`);
-        return 2;
-      }
-      const flags = {
-        ...(values['max-tokens'] ? { maxTokens: values['max-tokens'] } : {}),
-        ...(values.temperature ? { temperature: values.temperature } : {}),
-        ...(values.seed ? { seed: values.seed } : {}),
-        ...(values.adapter ? { adapter: values.adapter } : {}),
-      };
-      return await generateCommand({ registry, modelId, prompt: words.join(' '), flags, io });
-    }
-    if (command === 'pull') {
-      if (ids.length === 0) {
-        io.stderr.write(`pull needs at least one id\n\n${modelsUsage}`);
-        return 2;
-      }
-      return await pull(registry, ids, io);
-    }
-    return await verify(registry, ids.length > 0 ? ids : await presentIds(registry), io);
-  } catch (err) {
-    io.stderr.write(`${describeError(err)}\n`);
-    return 1;
+    throw withFix(err);
   }
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      manifest: { type: 'string', multiple: true },
-      'cache-dir': { type: 'string' },
-      'max-tokens': { type: 'string' },
-      temperature: { type: 'string' },
-      seed: { type: 'string' },
-      adapter: { type: 'string' },
-      source: { type: 'string' },
-      out: { type: 'string' },
-      id: { type: 'string' },
-      dtype: { type: 'string' },
-      'base-url': { type: 'string' },
-      python: { type: 'string' },
-      'no-lora': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-
-async function list(registry: ModelRegistry, io: CommandIo): Promise<number> {
-  io.stdout.write(`cache: ${registry.cacheDir}\n`);
+async function list(ctx: CommandContext): Promise<number> {
+  const registry = await registryOf(ctx);
+  const { io } = ctx;
+  io.out(`cache: ${registry.cacheDir}`);
   const ids = registry.allIds();
   if (ids.length === 0) {
-    io.stdout.write(
-      'the manifest lists no models; add your own with --manifest (see docs/models.md)\n',
-    );
+    io.out('the manifests list no models; add your own with --manifest FILE (docs/models.md)');
     return 0;
   }
   for (const id of ids) {
@@ -174,33 +48,35 @@ async function list(registry: ModelRegistry, io: CommandIo): Promise<number> {
     const what = model
       ? `${model.pipeline} ${model.precision} ${model.taskKinds.join(',')}`
       : `adapter of ${registry.adapter(id)?.baseModel}`;
-    io.stdout.write(
-      `${id.padEnd(32)} ${state.padEnd(15)} ${formatBytes(size).padStart(10)}  ${what}\n`,
-    );
+    io.out(`${id.padEnd(32)} ${state.padEnd(15)} ${formatBytes(size).padStart(10)}  ${what}`);
   }
   return 0;
 }
 
-async function pull(
-  registry: ModelRegistry,
-  ids: readonly string[],
-  io: CommandIo,
-): Promise<number> {
-  for (const id of ids) {
+async function pull(ctx: CommandContext): Promise<number> {
+  const registry = await registryOf(ctx);
+  const progress = rawOutput(ctx.io, 'err');
+  for (const id of ctx.positionals) {
     const bars = new Map<string, ReturnType<typeof createProgressBar>>();
-    const result = await registry.pull(id, {
-      onProgress: (p) => {
-        let bar = bars.get(p.file);
-        if (!bar) {
-          bar = createProgressBar(io.stderr, `${id}/${p.file}`);
-          bars.set(p.file, bar);
-        }
-        bar.update(p.received, p.total);
-      },
-    });
-    io.stdout.write(
-      `${id}: ${result.downloaded.length} downloaded, ${result.alreadyPresent.length} already present, sha256 checked\n`,
-    );
+    try {
+      const result = await registry.pull(id, {
+        onProgress: (p) => {
+          let bar = bars.get(p.file);
+          if (!bar) {
+            bar = createProgressBar(progress, `${id}/${p.file}`);
+            bars.set(p.file, bar);
+          }
+          bar.update(p.received, p.total);
+        },
+      });
+      ctx.io.out(
+        `${id}: ${result.downloaded.length} downloaded, ${result.alreadyPresent.length} already present, sha256 checked`,
+      );
+    } catch (err) {
+      throw withFix(err);
+    } finally {
+      progress.end();
+    }
   }
   return 0;
 }
@@ -215,35 +91,111 @@ async function presentIds(registry: ModelRegistry): Promise<string[]> {
   return present;
 }
 
-async function verify(
-  registry: ModelRegistry,
-  ids: readonly string[],
-  io: CommandIo,
-): Promise<number> {
-  if (ids.length === 0) io.stdout.write('nothing is downloaded yet\n');
-  let ok = true;
+async function verify(ctx: CommandContext): Promise<number> {
+  const registry = await registryOf(ctx);
+  const ids = ctx.positionals.length > 0 ? ctx.positionals : await presentIds(registry);
+  if (ids.length === 0) ctx.io.out('nothing is downloaded yet');
+  const damaged: string[] = [];
   for (const id of ids) {
-    const result = await registry.verify(id);
-    for (const f of result.files) io.stdout.write(`${id}/${f.path}: ${f.outcome}\n`);
-    ok &&= result.ok;
+    let result: Awaited<ReturnType<ModelRegistry['verify']>>;
+    try {
+      result = await registry.verify(id);
+    } catch (err) {
+      throw withFix(err);
+    }
+    for (const f of result.files) ctx.io.out(`${id}/${f.path}: ${f.outcome}`);
+    if (!result.ok) damaged.push(id);
   }
-  if (!ok) io.stderr.write('some files are missing or damaged: run pull to fetch them again\n');
-  return ok ? 0 : 1;
-}
-
-async function providers(io: CommandIo): Promise<number> {
-  const probes = await probeProviders(runtimeConfigFromEnv(io.env ?? process.env));
-  for (const p of probes) {
-    io.stdout.write(
-      p.ok
-        ? `${p.provider.padEnd(7)} ok on ${p.device}${p.provider === 'cpu' ? '' : `, max |logit - cpu| = ${p.maxDiffFromCpu?.toExponential(2)}`}\n`
-        : `${p.provider.padEnd(7)} unavailable: ${p.reason}\n`,
+  if (damaged.length > 0) {
+    throw new CliError(
+      'MODELS_FILES_DAMAGED',
+      `files of ${damaged.join(', ')} are missing or damaged`,
+      {
+        fix: `run \`pnpm models pull ${damaged.join(' ')}\` (with the same --manifest and --cache-dir) to fetch them again`,
+      },
     );
   }
-  return probes.every((p) => p.provider !== 'cpu' || p.ok) ? 0 : 1;
+  return 0;
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof InferenceError) return `error [${err.code}]: ${err.message}`;
-  return `error: ${err instanceof Error ? err.message : String(err)}`;
+async function providers(ctx: CommandContext): Promise<number> {
+  const runtime = cliRuntime(ctx);
+  const logger = cliLogger(ctx);
+  const { probeProviders } = await import('../runtime/probeProviders');
+  const probes = await probeProviders(runtime, { logger });
+  for (const p of probes) {
+    ctx.io.out(
+      p.ok
+        ? `${p.provider.padEnd(7)} ok on ${p.device}${p.maxDiffFromCpu === undefined || p.provider === 'cpu' ? '' : `, max |logit - cpu| = ${p.maxDiffFromCpu.toExponential(2)}`}`
+        : `${p.provider.padEnd(7)} unavailable: ${p.reason}`,
+    );
+  }
+  const cpu = probes.find((p) => p.provider === 'cpu');
+  if (!cpu?.ok) {
+    throw new CliError(
+      'INFERENCE_PROVIDER_UNAVAILABLE',
+      `the CPU provider could not run the test model: ${cpu?.reason ?? 'not probed'}`,
+      { fix: 'onnxruntime-node is not installed correctly: run `./dev setup` again' },
+    );
+  }
+  return 0;
 }
+
+const commands: readonly CommandSpec[] = [
+  {
+    name: 'list',
+    summary: 'the models and adapters of the manifests, and which are downloaded',
+    options: REGISTRY_FLAGS,
+    run: list,
+  },
+  {
+    name: 'pull',
+    summary: 'download models or adapters (resuming partial files) and check their sha256',
+    description:
+      'Bytes go to <file>.partial and an interrupted download resumes on the next pull; a file is moved into place only once its size and sha256 match the manifest, and a mismatch deletes the download. Files land in <cache>/models/<id>/ and <cache>/adapters/<id>/.',
+    args: '<id...>',
+    positionals: { min: 1, max: Number.POSITIVE_INFINITY },
+    options: REGISTRY_FLAGS,
+    examples: ['pnpm models pull qwen2.5-0.5b-instruct --manifest ./ops-manifest.json'],
+    run: pull,
+  },
+  {
+    name: 'verify',
+    summary: 're-check the size and sha256 of downloaded files (no id: all that are there)',
+    description:
+      'Without ids, verifies everything that is at least partly downloaded. Exit 1 when a file is missing or damaged.',
+    args: '[id...]',
+    positionals: { min: 0, max: Number.POSITIVE_INFINITY },
+    options: REGISTRY_FLAGS,
+    run: verify,
+  },
+  {
+    name: 'providers',
+    summary: 'try each execution provider (cpu, cuda, webgpu) on a built-in test model',
+    description:
+      "Loads the built-in test decoder on each provider alone and runs it: prints `ok on <device>` with the largest logit difference from the CPU, or the exact reason a provider could not load (docs/gpu.md). The device and threads are SUBNET_INFERENCE_DEVICE_ID's and SUBNET_INFERENCE_THREADS'. Exit 1 when even the CPU fails.",
+    options: MODELS_LOGGING_FLAGS,
+    run: providers,
+  },
+  generateCommand,
+  exportCommand,
+];
+
+export const modelsProgram: ProgramSpec = {
+  name: 'pnpm models',
+  summary:
+    'The model registry (manifests, downloads, hashes), the execution providers of this machine, and exports of Hugging Face models to ONNX.',
+  commands,
+  footer: [
+    'Environment:',
+    '  SUBNET_MODELS_MANIFEST: manifests read before --manifest (a.json:b.json)',
+    '  SUBNET_MODELS_DIR: the cache folder when --cache-dir is not given',
+    '  SUBNET_INFERENCE_PROVIDERS: providers in order of preference, e.g. cuda,cpu',
+    '  SUBNET_INFERENCE_DEVICE_ID: the GPU cuda runs on (default 0)',
+    '  SUBNET_INFERENCE_THREADS: CPU threads per operator (default: one per core)',
+    '  SUBNET_EXPORT_PYTHON: the Python of export when --python is not given',
+    '  LOG_LEVEL: the log level when --logging.level is not given',
+    '',
+    'Relative paths are taken from the folder the command is run in. Guides: docs/models.md, docs/gpu.md.',
+  ].join('\n'),
+};

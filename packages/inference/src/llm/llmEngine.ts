@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { type Logger, moduleLogger } from '../log';
 import { deriveSeed } from '../random/deriveSeed';
@@ -8,6 +9,7 @@ import type { AdapterFeeds, DecoderModel, ForwardResult, KvCache } from './decod
 import { IncrementalDecoder } from './incrementalDecoder';
 import { logSoftmax, rankOf, topLogprobs } from './logprobs';
 import {
+  badRequest,
   type GenerateRequest,
   generateRequestSchema,
   type ScoreRequest,
@@ -257,14 +259,11 @@ function tooLong(length: number, max: number): InferenceError {
 
 function parse<T>(
   schema: {
-    safeParse(
-      v: unknown,
-    ): { success: true; data: T } | { success: false; error: { message: string } };
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: z.ZodError };
   },
   value: unknown,
 ): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new InferenceError(InferenceErrorCode.BadRequest, `bad request: ${parsed.error.message}`);
+  if (!parsed.success) throw badRequest(parsed.error);
   return parsed.data;
 }

@@ -2,6 +2,7 @@ import { InferenceError, InferenceErrorCode } from '../errors';
 import { type Logger, moduleLogger } from '../log';
 import { chunkSchema, promptLogprobsSchema, sortAlternatives, tokensOf } from './openAiWire';
 import {
+  badRequest,
   type GenerateRequest,
   generateRequestSchema,
   type ScoreRequest,
@@ -37,11 +38,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<TokenEvent, GenerationResult> {
     const parsed = generateRequestSchema.safeParse(request);
-    if (!parsed.success)
-      throw new InferenceError(
-        InferenceErrorCode.BadRequest,
-        `bad request: ${parsed.error.message}`,
-      );
+    if (!parsed.success) throw badRequest(parsed.error);
     const req = parsed.data;
     if (req.adapter !== undefined) {
       throw new InferenceError(
@@ -141,11 +138,7 @@ export class OpenAiCompatibleBackend implements LlmBackend {
    */
   async score(request: ScoreRequest): Promise<ScoreResult> {
     const parsed = scoreRequestSchema.safeParse(request);
-    if (!parsed.success)
-      throw new InferenceError(
-        InferenceErrorCode.BadRequest,
-        `bad request: ${parsed.error.message}`,
-      );
+    if (!parsed.success) throw badRequest(parsed.error);
     const req = parsed.data;
     const promptIds = req.promptTokenIds;
     if (!promptIds || !req.completionTokenIds || req.adapter !== undefined) {

@@ -113,7 +113,8 @@ describe('LLM models from the registry, through the model manager', () => {
     });
     await expect(manager.acquire('llm-a')).rejects.toMatchObject({
       code: InferenceErrorCode.ModelNotDownloaded,
-      message: expect.stringContaining('pnpm miner models pull llm-a'),
+      message: `model llm-a is not downloaded to ${registry.cacheDir}`,
+      fix: 'run `pnpm models pull llm-a` (with the same --manifest and --cache-dir)',
     });
     for (const id of ['llm-a', 'llm-b', 'llm-c', 'style', 'tone', 'other-base'])
       await registry.pull(id);

@@ -6,7 +6,7 @@ import { AdapterStore } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { deviceOf, providerAvailability } from '../runtime/executionProviders';
 import { type LoadedModel, ModelManager } from '../runtime/modelManager';
-import type { RuntimeConfig } from '../runtime/runtimeConfig';
+import type { EnvRecord, RuntimeConfig } from '../runtime/runtimeConfig';
 import { createSession } from '../runtime/sessionFactory';
 import { ChatTokenizer } from './chatTokenizer';
 import { DecoderModel } from './decoderModel';
@@ -41,7 +41,8 @@ export async function openLlmEngine(options: OpenLlmOptions): Promise<LoadedMode
   if (!status.downloaded) {
     throw new InferenceError(
       InferenceErrorCode.ModelNotDownloaded,
-      `model ${modelId} is not downloaded to ${registry.cacheDir}: run \`pnpm miner models pull ${modelId}\``,
+      `model ${modelId} is not downloaded to ${registry.cacheDir}`,
+      { fix: `run \`pnpm models pull ${modelId}\` (with the same --manifest and --cache-dir)` },
     );
   }
   const modelPath = registry.modelPath(modelId);
@@ -132,7 +133,8 @@ export function createLlmManager(options: {
   /** See ModelManagerOptions.waitForRoomMs. */
   waitForRoomMs?: number;
   decodeMode?: DecodeMode;
-  env?: NodeJS.ProcessEnv;
+  /** The caller's environment variables, for servers' API keys (default none). */
+  env?: EnvRecord;
   logger?: Logger;
 }): ModelManager<LlmBackend> {
   return new ModelManager<LlmBackend>({
@@ -146,7 +148,7 @@ export function createLlmManager(options: {
     load: async (id): Promise<LoadedModel<LlmBackend>> => {
       const entry = options.registry.model(id);
       if (entry.server) {
-        const env = options.env ?? process.env;
+        const env = options.env ?? {};
         const apiKey = entry.server.apiKeyEnv ? env[entry.server.apiKeyEnv] : undefined;
         const backend = new OpenAiCompatibleBackend({
           baseUrl: entry.server.baseUrl,

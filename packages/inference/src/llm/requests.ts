@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InferenceError, InferenceErrorCode } from '../errors';
 
 const messageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
@@ -54,3 +55,11 @@ export const scoreRequestSchema = z
   });
 export type ScoreRequest = z.input<typeof scoreRequestSchema>;
 export type ParsedScoreRequest = z.output<typeof scoreRequestSchema>;
+
+/** A request the schemas refuse, one `field: reason` per problem (not zod's JSON dump). */
+export function badRequest(error: z.ZodError): InferenceError {
+  const problems = error.issues.map(
+    (i) => `${i.path.map(String).join('.') || 'the request'}: ${i.message}`,
+  );
+  return new InferenceError(InferenceErrorCode.BadRequest, `bad request: ${problems.join('; ')}`);
+}

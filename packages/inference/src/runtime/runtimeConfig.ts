@@ -41,13 +41,17 @@ export function parseRuntimeConfig(input: unknown): RuntimeConfig {
   }) as RuntimeConfig;
 }
 
+/** Environment variables as a record (the caller's `io.env`; this package never reads process.env). */
+export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
 /**
- * The runtime config from environment variables, for operators:
- * SUBNET_INFERENCE_PROVIDERS (e.g. "cuda,cpu"), SUBNET_INFERENCE_DEVICE_ID,
- * SUBNET_INFERENCE_THREADS (intra-op). `overrides` (from a config file or flags) win.
+ * The runtime config from environment variables, for operators: SUBNET_INFERENCE_PROVIDERS
+ * (e.g. "cuda,cpu"), SUBNET_INFERENCE_DEVICE_ID, SUBNET_INFERENCE_THREADS (intra-op). A pure
+ * function of `env`, which the caller passes (a CLI's `io.env`, a daemon's config loader);
+ * `overrides` (from a config file or flags) win.
  */
 export function runtimeConfigFromEnv(
-  env: NodeJS.ProcessEnv = process.env,
+  env: EnvRecord,
   overrides: RuntimeConfigInput = {},
 ): RuntimeConfig {
   const input: Record<string, unknown> = {};

@@ -20,7 +20,7 @@ const json = async <T>(path: string) => JSON.parse(await readFile(join(root, pat
 // The CPU unless SUBNET_INFERENCE_PROVIDERS says otherwise (scripts/gpu-check.sh: cuda).
 const open = (path: string) =>
   ort.InferenceSession.create(join(root, path), {
-    executionProviders: [...runtimeConfigFromEnv().providers],
+    executionProviders: [...runtimeConfigFromEnv(process.env).providers],
     intraOpNumThreads: 1,
   });
 

@@ -49,7 +49,7 @@ async function openExport(ref: Reference) {
   const rewritten = ref.adapter_dir ? addLoraInputs(raw) : undefined;
   // The CPU unless SUBNET_INFERENCE_PROVIDERS says otherwise (scripts/gpu-check.sh: cuda).
   const session = await ort.InferenceSession.create(rewritten?.bytes ?? raw, {
-    executionProviders: [...runtimeConfigFromEnv().providers],
+    executionProviders: [...runtimeConfigFromEnv(process.env).providers],
     intraOpNumThreads: 1,
   });
   const model = new DecoderModel(session);
