@@ -110,6 +110,11 @@ describe('runProgram', () => {
     const missing = memoryIo();
     expect(await runProgram(program, ['start', '--netuid'], missing)).toBe(2);
     expect(missing.stderr[0]).toMatch(/^pnpm demo start: --netuid needs a value \[USAGE\]/);
+    const dash = memoryIo();
+    expect(await runProgram(program, ['start', '--netuid', '-1'], dash)).toBe(2);
+    expect(dash.stderr[0]?.split('\n')[0]).toBe(
+      'pnpm demo start: --netuid needs a value (a value starting with "-" is written --netuid=-1) [USAGE]',
+    );
   });
 
   it('refuses unknown commands and missing arguments with exit 2', async () => {

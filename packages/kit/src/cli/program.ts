@@ -233,6 +233,14 @@ function usageFromParseError(
     const flag = missing[1].split(',').pop()?.trim() ?? missing[1];
     return new UsageError(`${flag} needs a value`, help);
   }
+  const ambiguous = /Option '(-[^']*?)' argument is ambiguous/.exec(e.message);
+  if (ambiguous?.[1]) {
+    const flag = ambiguous[1].split(',').pop()?.trim() ?? ambiguous[1];
+    return new UsageError(
+      `${flag} needs a value (a value starting with "-" is written ${flag}=-1)`,
+      help,
+    );
+  }
   const noValue = /Option '(-[^']*?)' does not take an argument/.exec(e.message);
   if (noValue?.[1]) {
     const flag = noValue[1].split(',').pop()?.trim() ?? noValue[1];
