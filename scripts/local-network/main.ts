@@ -1,22 +1,23 @@
 /**
- * `pnpm start:local [--runtime spec293|spec218]`: starts the local network, prints where to look,
- * and runs until Ctrl-C. Daemon logs go to stderr (LOG_LEVEL, default warn); the summary goes to
- * stdout.
+ * `./dev start [--runtime spec293|spec218]`: starts the local network, prints where to look,
+ * and runs until Ctrl-C. Daemon logs go to stderr (--logging.level or LOG_LEVEL, default warn);
+ * the summary goes to stdout.
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_DEVNET_RUNTIME, DEVNET_RUNTIMES, type DevnetRuntime } from '@subnet/chain/devnet';
-import pino from 'pino';
+import {
+  type CliIo,
+  type CommandContext,
+  createLogger,
+  isLogLevel,
+  loggingFlags,
+  logLevelFlag,
+  onStopSignals,
+  type ProgramSpec,
+  runMain,
+  stringOption,
+  UsageError,
+} from '@subnet/kit';
 import { type LocalNetwork, startLocalNetwork } from './startLocal';
-
-const HELP = `pnpm start:local [--runtime <name>]
-
-Starts the local network: a devnet, two miners and a validator on this machine (Ctrl-C stops).
-
-Options:
-  --runtime <name>  the devnet's subtensor runtime: ${DEVNET_RUNTIMES.join(' or ')} (default
-                    ${DEFAULT_DEVNET_RUNTIME}); see pnpm devnet --help
-  -h, --help        this help
-`;
 
 function summary(net: LocalNetwork): string {
   const { apiUrl } = net.validator;
@@ -41,55 +42,55 @@ function summary(net: LocalNetwork): string {
   ].join('\n');
 }
 
-async function main(): Promise<number> {
-  let runtime: DevnetRuntime;
-  try {
-    const { values } = parseArgs({
-      args: process.argv.slice(2).filter((a) => a !== '--'),
-      options: { runtime: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    runtime = (values.runtime ?? DEFAULT_DEVNET_RUNTIME) as DevnetRuntime;
-    if (!DEVNET_RUNTIMES.includes(runtime)) {
-      throw new Error(
-        `--runtime "${values.runtime}": expected one of ${DEVNET_RUNTIMES.join(', ')}`,
-      );
-    }
-  } catch (err) {
-    process.stderr.write(`start:local: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+const program: ProgramSpec = {
+  name: './dev start',
+  summary:
+    'Starts the local network: a devnet, two miners and a validator on this machine; Ctrl-C stops it.',
+  commands: [
+    {
+      name: '',
+      summary:
+        "Starts the local network: a devnet, two miners and a validator on this machine; Ctrl-C stops it. The summary goes to stdout, the daemons' JSON logs to stderr (warn and above unless --logging.level or LOG_LEVEL says otherwise).",
+      options: {
+        runtime: {
+          type: 'string',
+          value: 'NAME',
+          description: `the devnet's subtensor runtime: ${DEVNET_RUNTIMES.join(' or ')} (see pnpm devnet --help)`,
+          default: DEFAULT_DEVNET_RUNTIME,
+        },
+        ...loggingFlags('warn'),
+      },
+      run: (ctx) => run(ctx.values, ctx.io),
+    },
+  ],
+};
+
+async function run(values: CommandContext['values'], io: CliIo): Promise<number> {
+  const runtime = (stringOption(values, 'runtime') ?? DEFAULT_DEVNET_RUNTIME) as DevnetRuntime;
+  if (!DEVNET_RUNTIMES.includes(runtime)) {
+    throw new UsageError(
+      `--runtime "${runtime}" is not a runtime`,
+      `use one of ${DEVNET_RUNTIMES.join(', ')}`,
+    );
   }
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const envLevel = io.env.LOG_LEVEL;
+  const level = logLevelFlag(values) ?? (envLevel && isLogLevel(envLevel) ? envLevel : 'warn');
+  const logger = createLogger({ name: 'local-network', level, destination: 2 });
   const net = await startLocalNetwork({
     logger,
     runtime,
-    onPeriodDone: (period, outcome) =>
-      process.stdout.write(`period ${period}: weights ${outcome.kind}\n`),
+    onPeriodDone: (period, outcome) => io.out(`period ${period}: weights ${outcome.kind}`),
   });
-  process.stdout.write(`${summary(net)}\n`);
+  io.out(summary(net));
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    onStopSignals({ onStop: () => resolve() });
   });
-  process.stdout.write('stopping...\n');
+  io.out('stopping...');
   await net.stop();
-  process.stdout.write('stopped\n');
+  io.out('stopped');
   return 0;
 }
 
-main().then(
-  // Everything of ours is closed, but message ports that libraries leave open (21 after a run)
-  // would keep the process alive.
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(
-      `start:local failed: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+// Everything of ours is closed at the end, but message ports that libraries leave open (21 after
+// a run) would keep the process alive: exit once the command returns.
+await runMain(program, { exit: true });

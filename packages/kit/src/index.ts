@@ -22,6 +22,7 @@ export {
   CONFIG_FLAG,
   JSON_FLAG,
   LOGGING_FLAGS,
+  loggingFlags,
   logLevelFlag,
   NETUID_FLAG,
   PASSWORD_ENV_FLAG,

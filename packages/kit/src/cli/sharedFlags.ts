@@ -44,16 +44,22 @@ export const WALLET_FLAGS: OptionTable = {
   },
 };
 
-export const LOGGING_FLAGS: OptionTable = {
-  'logging.level': {
-    type: 'string',
-    value: 'LEVEL',
-    description: 'trace, debug, info, warn or error',
-    default: 'info',
-  },
-  'logging.debug': { type: 'boolean', description: 'same as --logging.level debug' },
-  'logging.trace': { type: 'boolean', description: 'same as --logging.level trace' },
-};
+/** The logging flags, with the level a command uses when none is asked for. */
+export function loggingFlags(defaultLevel: LogLevel): OptionTable {
+  return {
+    'logging.level': {
+      type: 'string',
+      value: 'LEVEL',
+      description: 'trace, debug, info, warn or error',
+      default: defaultLevel,
+    },
+    'logging.debug': { type: 'boolean', description: 'same as --logging.level debug' },
+    'logging.trace': { type: 'boolean', description: 'same as --logging.level trace' },
+  };
+}
+
+/** The logging flags of the daemons (info unless asked). */
+export const LOGGING_FLAGS: OptionTable = loggingFlags('info');
 
 export const CONFIG_FLAG: OptionTable = {
   config: {
