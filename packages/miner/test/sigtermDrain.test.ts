@@ -1,20 +1,21 @@
 /**
  * `pnpm miner start` as a real process on the devnet: SIGTERM during a long request lets the
- * request finish with its full answer, then the process exits 0.
+ * request finish with its full answer, then the process exits 0; SIGINT (Ctrl-C) on an idle miner
+ * exits 0; a second signal while it drains exits at once (130 for SIGINT).
  *
  * Regression: an earlier version of this test ran the CLI through the `tsx` binary. That binary
  * is a parent process that relays SIGTERM to the real node child and waits 30 ms for the child to
  * report it; when the child does not report twice in a row it SIGKILLs the child and exits 143.
  * A miner in the middle of an image request keeps its event loop busy for 100 ms stretches (more
  * on busy cores), so under load the miner was killed before its handler ran (no "stopping" line).
- * The CLI runs here as `pnpm miner` runs it: `node --import tsx` (a loader, no parent process), so
- * the signal reaches the miner itself.
+ * The CLI runs here as `pnpm miner` runs it: `node bin/miner.mjs`, which registers tsx as a loader
+ * (no parent process), so the signal reaches the miner itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ChainClient } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
@@ -27,9 +28,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerConfig } from '../src/config/loadConfig';
 import { hotkeyOfPair } from '../src/daemon/chainViews';
 import { buildTaskBackends } from '../src/tasks/buildTaskBackends';
+import { cliEnv, MINER_BIN } from './support/minerCli';
 
-const PACKAGE = resolve(import.meta.dirname, '..');
-const CLI = join(PACKAGE, 'src/cli/main.ts');
 const log = pino({ level: 'silent' });
 
 let devnet: Devnet;
@@ -73,8 +73,12 @@ async function freePort(): Promise<number> {
 function spawnMiner(configFile: string) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, 'start', '--config', configFile],
-    { cwd: PACKAGE, stdio: ['ignore', 'pipe', 'pipe'] },
+    [MINER_BIN, 'start', '--config', configFile],
+    {
+      cwd: walletPath,
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const lines: Record<string, unknown>[] = [];
   let text = '';
@@ -211,5 +215,76 @@ describe('pnpm miner start as a process', () => {
     );
     await tasks.close();
     expect(result.image_b64).toBe(imageBytesToBase64(want.png));
+  }, 300_000);
+
+  it('SIGINT (Ctrl-C) on an idle miner: it stops and the process exits 0', async () => {
+    const port = await freePort();
+    // Relative paths, taken from the folder the miner runs in (the wallets are in it).
+    writeFileSync(
+      join(walletPath, 'idle.yaml'),
+      JSON.stringify({
+        netuid: devnet.netuid,
+        subtensor: { network: devnet.endpoint },
+        wallet: { name: 'charlie', path: '.' },
+        axon: { ip: '127.0.0.2', port, external_ip: '127.0.0.2' },
+      }),
+    );
+    const miner = spawnMiner('idle.yaml');
+    await miner.logged('miner ready');
+    miner.child.kill('SIGINT');
+    expect(await miner.exited).toEqual({ code: 0, signal: null });
+    const msgs = miner.lines.map((l) => l.msg);
+    expect(miner.lines.find((l) => l.msg === 'loading hotkey')?.path).toBe(walletPath);
+    expect(miner.lines.find((l) => l.msg === 'stopping')?.signal).toBe('SIGINT');
+    expect(msgs.at(-1)).toBe('stopped');
+    expect(miner.stderr()).toBe('');
+  }, 120_000);
+
+  it('a second signal while it drains exits at once (130 for SIGINT), the request cut off', async () => {
+    const port = await freePort();
+    const bob = keys.bob as DevKeys;
+    writeFileSync(
+      join(walletPath, 'busy.yaml'),
+      JSON.stringify({
+        netuid: devnet.netuid,
+        subtensor: { network: devnet.endpoint },
+        wallet: { name: 'charlie', path: '.' },
+        axon: { ip: '127.0.0.2', port, external_ip: '127.0.0.2' },
+        blacklist: { allow_hotkeys: [bob.hotkey.address] },
+        tasks: { TextToImage: { models: ['tiny-sd'], volume: 10 } },
+        models: modelsSection(fixtures),
+      }),
+    );
+    const miner = spawnMiner('busy.yaml');
+    await miner.logged('miner ready');
+    const dendrite = new Dendrite({ hotkey: hotkeyOfPair(bob.hotkey) });
+    const answer = dendrite.call(
+      { ip: '127.0.0.2', port, hotkey: (keys.charlie as DevKeys).hotkey.address },
+      TextToImage,
+      { prompt: 'a lighthouse', steps: 50, width: 1344, height: 1344, seed: 1, model: 'tiny-sd' },
+      { timeout: 120 },
+    );
+    let settled = false;
+    void answer.finally(() => {
+      settled = true;
+    });
+    const running = async () => {
+      const h = (await fetch(`http://127.0.0.2:${port}/healthz`).then((r) => r.json())) as {
+        tasks: { task: string; running: number }[];
+      };
+      return h.tasks.some((t) => t.task === 'TextToImage' && t.running === 1);
+    };
+    while (!settled && !(await running())) await new Promise((r) => setTimeout(r, 5));
+    miner.child.kill('SIGINT');
+    await miner.logged('stopping');
+    miner.child.kill('SIGINT');
+    expect(await miner.exited).toEqual({ code: 130, signal: null });
+    const result = await answer;
+    await dendrite.close();
+    expect(result.dendrite.status_code).not.toBe(200);
+    const msgs = miner.lines.map((l) => l.msg);
+    expect(msgs).toContain('second stop signal: exiting without draining');
+    expect(msgs).not.toContain('answered');
+    expect(msgs).not.toContain('stopped');
   }, 300_000);
 });

@@ -3,11 +3,9 @@
  * unregistered (naming the register command), and once registered it serves its axon on
  * 127.0.0.2, the chain's Axons entry shows it, and a validator gets answers from it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { ChainClient, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, startDevnet } from '@subnet/chain/devnet';
 import { type DevKeys, devKeys, writeDevWallets } from '@subnet/chain/testing';
@@ -19,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMinerConfig } from '../src/config/loadConfig';
 import { hotkeyOfPair } from '../src/daemon/chainViews';
 import { type RunningMiner, startMiner } from '../src/daemon/startMiner';
+import { lines, runMinerCli } from './support/minerCli';
 
 let devnet: Devnet;
 let chain: ChainClient;
@@ -62,9 +61,8 @@ describe('pnpm miner start, on the devnet', () => {
   it('refuses to start while unregistered and names the register command', async () => {
     await expect(startMiner(config('charlie'), { log, backends })).rejects.toMatchObject({
       code: 'MINER_NOT_REGISTERED',
-      message: expect.stringContaining(
-        `pnpm miner register --netuid ${devnet.netuid} --subtensor.network ${devnet.endpoint} --wallet.name charlie --wallet.hotkey default`,
-      ),
+      message: `hotkey ${keys.charlie?.hotkey.address} is not registered on subnet ${devnet.netuid}`,
+      fix: `register it (it shows the burn and asks before spending): pnpm miner register --netuid ${devnet.netuid} --subtensor.network ${devnet.endpoint} --wallet.name charlie --wallet.hotkey default --wallet.path ${walletPath}`,
     });
   });
 
@@ -155,23 +153,8 @@ describe('pnpm miner start, on the devnet', () => {
   });
 });
 
-const PACKAGE = resolve(import.meta.dirname, '..');
-const CLI = resolve(PACKAGE, 'src/cli/main.ts');
-
-/** The CLI as `pnpm miner` runs it: node with tsx as a loader (no tsx parent process). */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', CLI, ...args],
-      { cwd: PACKAGE, timeout: 120_000 },
-    );
-    return { code: 0, out: stdout, err: stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: x.code ?? -1, out: x.stdout ?? '', err: x.stderr ?? '' };
-  }
-}
+/** The CLI as an operator runs it, in a folder of their own. */
+const cli = (args: string[]) => runMinerCli(args, { cwd: walletPath });
 
 // Each test starts one or two CLI processes: on busy cores their start-up alone takes many seconds.
 describe('pnpm miner register / status (the CLI, as an operator runs it)', {
@@ -198,7 +181,35 @@ describe('pnpm miner register / status (the CLI, as an operator runs it)', {
   it('register without --yes and without a terminal refuses to spend', async () => {
     const r = await cli(['register', ...chainFlags(), '--wallet.name', 'eve']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('miner: not a terminal: confirm with --yes to spend the burn');
+    expect(lines(r.err)).toEqual([
+      'pnpm miner register: not a terminal: confirm with --yes to spend the burn [MINER_NOT_CONFIRMED]',
+      '  fix: add --yes to the command to spend the burn without being asked',
+    ]);
+    expect(await chain.uidForHotkey(devnet.netuid, (keys.eve as DevKeys).hotkey.address)).toBe(
+      undefined,
+    );
+  });
+
+  it('start refuses an unregistered hotkey, naming the register command (exit 1)', async () => {
+    const r = await cli(['start', ...chainFlags(), '--wallet.name', 'eve', '--axon.port', '0']);
+    expect(r.code).toBe(1);
+    expect(lines(r.err)).toEqual([
+      `pnpm miner start: hotkey ${(keys.eve as DevKeys).hotkey.address} is not registered on subnet ${devnet.netuid} [MINER_NOT_REGISTERED]`,
+      `  fix: register it (it shows the burn and asks before spending): pnpm miner register --netuid ${devnet.netuid} --subtensor.network ${devnet.endpoint} --wallet.name eve --wallet.hotkey default --wallet.path ${walletPath}`,
+    ]);
+  });
+
+  it('status of an unregistered hotkey says so and names the register command', async () => {
+    const r = await cli(['status', ...chainFlags(), '--wallet.name', 'eve']);
+    expect(r.code).toBe(0);
+    expect(lines(r.out)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^hotkey ${(keys.eve as DevKeys).hotkey.address} is not registered on subnet ${devnet.netuid} \\(block \\d+\\)$`,
+        ),
+      ),
+      `  register it: pnpm miner register --netuid ${devnet.netuid} --subtensor.network ${devnet.endpoint} --wallet.name eve --wallet.hotkey default --wallet.path ${walletPath}`,
+    ]);
   });
 
   it('status shows the uid and the axon the chain announces', async () => {
@@ -219,21 +230,23 @@ describe('pnpm miner register / status (the CLI, as an operator runs it)', {
     expect(r.out).toMatch(/local axon {2}ok, tasks/);
   });
 
-  it('models forwards to the registry tool (list, and a clear error for an unknown id)', async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'miner-models-cache-'));
-    const list = await cli(['models', 'list', '--cache-dir', cache]);
+  it('models serves the models program (list, and a clear error for an unknown id)', async () => {
+    // A relative --cache-dir is taken from the folder the command runs in.
+    const list = await cli(['models', 'list', '--cache-dir', 'models-cache']);
     expect(list.code).toBe(0);
-    expect(list.out).toContain(`cache: ${cache}`);
-    const pull = await cli(['models', 'pull', 'no-such-model', '--cache-dir', cache]);
+    expect(lines(list.out)[0]).toBe(`cache: ${join(walletPath, 'models-cache')}`);
+    const pull = await cli(['models', 'pull', 'no-such-model', '--cache-dir', 'models-cache']);
     expect(pull.code).toBe(1);
-    expect(pull.err).toContain("unknown model 'no-such-model'");
+    expect(lines(pull.err)[0]).toMatch(
+      /^pnpm miner models pull: unknown model 'no-such-model' .*\[INFERENCE_UNKNOWN_MODEL\]$/,
+    );
   });
 
-  it('a broken flag exits 1 naming the flag', async () => {
+  it('a broken flag exits 2 naming the flag', async () => {
     const r = await cli(['start', '--netuid', 'abc']);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain(
-      '--netuid: Invalid input: expected number, received NaN (received "abc")',
+    expect(r.code).toBe(2);
+    expect(lines(r.err)[0]).toBe(
+      'pnpm miner start: --netuid (or SUBNET_MINER_NETUID) must be a number (got "abc") [MINER_CONFIG_INVALID]',
     );
   });
 });

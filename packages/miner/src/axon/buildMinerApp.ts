@@ -76,6 +76,8 @@ export interface MinerApp {
   app: AxonServer;
   metrics: MinerMetrics;
   admission: AdmissionGate;
+  /** Which sr25519 build checks signatures (`native` or `wasm`), for the start-up log. */
+  signatureBackend: string;
   /** Refuse new requests (503) and wait for the ones in flight, then close. */
   drain(): Promise<void>;
 }
@@ -184,13 +186,14 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
     }
   }
 
+  const verifier = deps.crypto ?? new BatchingVerifier(new SignatureVerifier());
   const listener = axonRequestListener(
     {
       identity,
       axonHotkey: deps.hotkey.address,
       synapses: synapseRegistry([...deps.served.map((s) => s.def), Capacity]),
       nonces: new NonceWindow(deps.nonces),
-      verifier: deps.crypto ?? new BatchingVerifier(new SignatureVerifier()),
+      verifier,
       ...(deps.crypto ? { signer: deps.crypto } : {}),
       blacklist: ({ hotkey }) => checkAccess(deps.access, deps.metagraph.current, hotkey),
       serve,
@@ -273,6 +276,7 @@ export function buildMinerApp(deps: MinerAppDeps): MinerApp {
     app,
     metrics,
     admission,
+    signatureBackend: verifier.backend,
     drain: async () => {
       draining = true;
       await app.close();

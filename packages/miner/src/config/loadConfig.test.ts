@@ -3,6 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envTree, loadMinerConfig } from './loadConfig';
+import { catalogEnv } from './resolveSettings';
+
+/** The message of what `fn` throws. */
+function messageOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
 
 describe('loadMinerConfig', () => {
   it('fills defaults and coerces flag strings', () => {
@@ -40,17 +51,42 @@ describe('loadMinerConfig', () => {
     expect(c.tasks.TextToImage).toEqual({ models: ['sdxl-turbo'], volume: 500, loras: [] });
   });
 
-  it('says what was wrong, what it received and how to set it', () => {
-    expect(() => loadMinerConfig({ flags: { netuid: 'one', axon: { port: '70000' } } })).toThrow(
+  it('says what was wrong and how to set it, in the flags and variables an operator types', () => {
+    expect(messageOf(() => loadMinerConfig({ flags: {} }))).toBe(
+      '--netuid (or SUBNET_MINER_NETUID) is required',
+    );
+    expect(
+      messageOf(() => loadMinerConfig({ flags: { netuid: 'one', axon: { port: '70000' } } })),
+    ).toBe(
       [
-        'invalid miner configuration:',
-        '  --netuid: Invalid input: expected number, received NaN (received "one"); set it with --netuid <value>, SUBNET_MINER_NETUID, or in the --config file',
-        '  --axon.port: Too big: expected number to be <=65535 (received "70000"); set it with --axon.port <value>, SUBNET_MINER_AXON__PORT, or in the --config file',
+        'the configuration has 2 problems:',
+        '  --netuid (or SUBNET_MINER_NETUID) must be a number (got "one")',
+        '  --axon.port (or SUBNET_MINER_AXON__PORT) must be at most 65535',
       ].join('\n'),
     );
-    expect(() =>
-      loadMinerConfig({ flags: { netuid: '1', tasks: { Painting: { models: 'x', volume: 1 } } } }),
-    ).toThrow(/\n {2}--tasks: Unrecognized key: "Painting"$/);
+    expect(
+      messageOf(() =>
+        loadMinerConfig({
+          flags: { netuid: '1', tasks: { Painting: { models: 'x', volume: 1 } } },
+        }),
+      ),
+    ).toBe('--tasks has unknown settings: Painting (check the spelling)');
+  });
+
+  it('is MINER_CONFIG_INVALID, exit 2, with the fix', () => {
+    let err: unknown;
+    try {
+      loadMinerConfig({ flags: { netuid: '1', subtensor: { network: 'mainnet' } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'MINER_CONFIG_INVALID',
+      exitCode: 2,
+      message:
+        '--subtensor.network (or SUBNET_MINER_SUBTENSOR__NETWORK) "mainnet" is not a network',
+      fix: 'use finney, test, archive, local or a ws:// or wss:// URL',
+    });
   });
 
   it('reports an unreadable or broken config file', () => {
@@ -131,23 +167,134 @@ describe('loadMinerConfig models section', () => {
   });
 
   it('refuses an unknown model type or a misspelt key', () => {
-    expect(() =>
-      loadMinerConfig({ flags: { netuid: '1', models: { entries: { a: { type: 'gan' } } } } }),
-    ).toThrow(
-      `\n  --models.entries.a.type: Invalid discriminator value. Expected 'llm' | 'diffusion' | 'upscaler' | 'clip' | 'nsfw' (received "gan"); set it with --models.entries.a.type <value>, SUBNET_MINER_MODELS__ENTRIES__A__TYPE, or in the --config file`,
+    expect(
+      messageOf(() =>
+        loadMinerConfig({ flags: { netuid: '1', models: { entries: { a: { type: 'gan' } } } } }),
+      ),
+    ).toBe(
+      '--models.entries.a.type (or SUBNET_MINER_MODELS__ENTRIES__A__TYPE) must be one of "llm", "diffusion", "upscaler", "clip", "nsfw"',
     );
-    expect(() =>
-      loadMinerConfig({
-        flags: { netuid: '1', models: { entries: { c: { type: 'clip', path: '/m/c.onnx' } } } },
-      }),
-    ).toThrow(/--models\.entries\.c\.file: Invalid input: expected string, received undefined/);
+    expect(
+      messageOf(() =>
+        loadMinerConfig({
+          flags: { netuid: '1', models: { entries: { c: { type: 'clip', path: '/m/c.onnx' } } } },
+        }),
+      ),
+    ).toBe(
+      [
+        'the configuration has 2 problems:',
+        '  --models.entries.c.file (or SUBNET_MINER_MODELS__ENTRIES__C__FILE) is required',
+        '  --models.entries.c has unknown settings: path (check the spelling)',
+      ].join('\n'),
+    );
   });
 });
 
 describe('loadMinerConfig typos', () => {
   it('refuses a misspelt flag instead of ignoring it', () => {
-    expect(() => loadMinerConfig({ flags: { netuid: '1', axon: { prot: '9000' } } })).toThrow(
-      /\n {2}--axon: Unrecognized key: "prot"$/,
+    expect(
+      messageOf(() => loadMinerConfig({ flags: { netuid: '1', axon: { prot: '9000' } } })),
+    ).toBe('--axon has unknown settings: prot (check the spelling)');
+  });
+});
+
+describe('loadMinerConfig paths and environment', () => {
+  const paths = { cwd: '/ops/miner', home: '/home/op' };
+
+  it('resolves every path an operator types from the folder the command was run in', () => {
+    const c = loadMinerConfig({
+      paths,
+      flags: {
+        netuid: '1',
+        wallet: { path: 'wallets' },
+        models: {
+          registry: { manifests: ['ops.json', '~/m.json'] },
+          entries: {
+            sd: {
+              type: 'diffusion',
+              dir: 'models/sd',
+              loras: { px: { path: '../loras/px.safetensors' } },
+            },
+            x2: { type: 'upscaler', file: '/abs/x2.onnx' },
+            clip: { type: 'clip', file: '~/clip.onnx' },
+            nsfw: { type: 'nsfw', file: './nsfw.onnx' },
+            llm: { type: 'llm' },
+          },
+        },
+      },
+    });
+    expect(c.wallet.path).toBe('/ops/miner/wallets');
+    expect(c.models.registry).toEqual({
+      manifests: ['/ops/miner/ops.json', '/home/op/m.json'],
+      cache_dir: '/home/op/.cache/subnet/models',
+    });
+    expect(c.models.entries.sd).toMatchObject({
+      dir: '/ops/miner/models/sd',
+      loras: { px: { path: '/ops/loras/px.safetensors' } },
+    });
+    expect(c.models.entries.x2).toMatchObject({ file: '/abs/x2.onnx' });
+    expect(c.models.entries.clip).toMatchObject({ file: '/home/op/clip.onnx' });
+    expect(c.models.entries.nsfw).toMatchObject({ file: '/ops/miner/nsfw.onnx' });
+    expect(c.models.entries.llm).toEqual({
+      type: 'llm',
+      decode_mode: 'exact',
+      providers: ['cpu'],
+      device_id: 0,
+      threads: 0,
+    });
+    expect(loadMinerConfig({ paths, flags: { netuid: '1' } }).wallet.path).toBe(
+      '/home/op/.bittensor/wallets',
     );
+  });
+
+  it('reads a relative --config file from the folder the command was run in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miner-config-'));
+    writeFileSync(join(dir, 'miner.yaml'), 'netuid: 4\nwallet: { path: w }\n');
+    const c = loadMinerConfig({ paths: { cwd: dir, home: '/h' }, file: 'miner.yaml', flags: {} });
+    expect(c.netuid).toBe(4);
+    expect(c.wallet.path).toBe(join(dir, 'w'));
+    expect(() =>
+      loadMinerConfig({ paths: { cwd: dir, home: '/h' }, file: 'other.yaml', flags: {} }),
+    ).toThrow(`cannot read the config file ${join(dir, 'other.yaml')}`);
+  });
+
+  it('folds the registry variables in and takes the chain endpoint from the env it is given', () => {
+    const env = {
+      SUBNET_MODELS_DIR: 'cache',
+      SUBNET_MODELS_MANIFEST: 'a.json:/b.json',
+      BT_SUBTENSOR_CHAIN_ENDPOINT: 'ws://10.0.0.5:9944',
+      VLLM_API_KEY: 'k',
+    };
+    const c = loadMinerConfig({
+      paths,
+      env,
+      flags: { netuid: '1', models: { registry: { manifests: 'ops.json' } } },
+    });
+    expect(c.subtensor).toEqual({ network: 'local', endpoint: 'ws://10.0.0.5:9944' });
+    expect(c.models.registry).toEqual({
+      manifests: ['/ops/miner/a.json', '/b.json', '/ops/miner/ops.json'],
+      cache_dir: '/ops/miner/cache',
+    });
+    // What the model catalog is then given: the variables it would read twice are gone.
+    expect(catalogEnv(env)).toEqual({
+      BT_SUBTENSOR_CHAIN_ENDPOINT: 'ws://10.0.0.5:9944',
+      VLLM_API_KEY: 'k',
+    });
+    // A configured cache folder wins over the variable.
+    expect(
+      loadMinerConfig({
+        paths,
+        env,
+        flags: { netuid: '1', models: { registry: { cache_dir: '/srv/models' } } },
+      }).models.registry.cache_dir,
+    ).toBe('/srv/models');
+  });
+
+  it('resolves network names without an environment to the public endpoints', () => {
+    const endpoint = (network: string) =>
+      loadMinerConfig({ flags: { netuid: '1', subtensor: { network } } }).subtensor.endpoint;
+    expect(endpoint('local')).toBe('ws://127.0.0.1:9944');
+    expect(endpoint('finney')).toBe('wss://entrypoint-finney.opentensor.ai:443');
+    expect(endpoint('ws://10.1.1.1:9944')).toBe('ws://10.1.1.1:9944');
   });
 });

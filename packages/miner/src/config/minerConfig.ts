@@ -5,6 +5,7 @@
 
 import { subtensorConfigSchema, walletConfigSchema } from '@subnet/chain/config';
 import { modelsConfigSchema } from '@subnet/inference/catalog';
+import { LOG_LEVELS } from '@subnet/kit';
 import { TASK_KINDS } from '@subnet/protocol/tasks';
 import { z } from 'zod';
 
@@ -89,9 +90,23 @@ export const minerConfigSchema = z.strictObject({
     .prefault({}),
   logging: z
     .strictObject({
-      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+      level: z.enum(LOG_LEVELS).default('info'),
     })
     .prefault({}),
 });
 
-export type MinerConfig = z.output<typeof minerConfigSchema>;
+/** The configuration as the schema reads it (paths as the operator typed them). */
+export type ParsedMinerConfig = z.output<typeof minerConfigSchema>;
+
+/**
+ * The miner's settings as its libraries take them: validated, paths absolute (when loaded with the
+ * operator's folder), the chain's endpoint resolved from `subtensor.network`.
+ */
+export type MinerConfig = Omit<ParsedMinerConfig, 'subtensor'> & {
+  readonly subtensor: {
+    /** As configured: finney, test, local or a URL (for the commands a message suggests). */
+    readonly network: string;
+    /** The ws(s):// URL `network` names (`local` honours BT_SUBTENSOR_CHAIN_ENDPOINT). */
+    readonly endpoint: string;
+  };
+};

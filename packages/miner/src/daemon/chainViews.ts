@@ -1,9 +1,8 @@
 /** Adapters from the chain package's types to what the axon uses. */
 import type { KeyringPair, Metagraph } from '@subnet/chain';
+import { raoToTaoNumber } from '@subnet/kit';
 import { type Hotkey, hotkeyFromPair } from '@subnet/protocol';
 import { type MetagraphView, metagraphView } from '../axon/metagraphView';
-
-export const RAO_PER_TAO = 1_000_000_000;
 
 /** A chain keypair as the protocol's signing hotkey. */
 export function hotkeyOfPair(pair: KeyringPair): Hotkey {
@@ -19,7 +18,7 @@ export function viewOfMetagraph(mg: Metagraph): MetagraphView {
     mg.neurons.map((n) => ({
       uid: n.uid,
       hotkey: n.hotkey,
-      stake: Number(n.stake) / RAO_PER_TAO,
+      stake: raoToTaoNumber(n.stake),
       validatorPermit: n.validatorPermit,
     })),
   );

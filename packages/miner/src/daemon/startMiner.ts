@@ -4,18 +4,19 @@
  * build the axon, listen, `serve_axon` when the chain's record differs, then follow the metagraph.
  * `stop()` drains in-flight requests, then closes the chain connection.
  */
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { ChainClient, loadHotkey, neuronByHotkey } from '@subnet/chain';
-import { CryptoPool, SignatureVerifier } from '@subnet/protocol';
+import type { Logger } from '@subnet/kit';
+import { CryptoPool } from '@subnet/protocol';
 import type { TaskKind } from '@subnet/protocol/tasks';
 import { TASK_SYNAPSE_BY_KIND } from '@subnet/protocol/tasks';
-import type { Logger } from 'pino';
 import { buildMinerApp, type MinerApp, type ServedSynapse } from '../axon/buildMinerApp';
 import { MetagraphHolder } from '../axon/metagraphView';
 import type { TaskHandler } from '../axon/taskHandler';
 import type { MinerConfig } from '../config/minerConfig';
 import { MinerError, MinerErrorCode } from '../errors';
 import { hotkeyOfPair, viewOfMetagraph } from './chainViews';
+import { chainUnreachable, listenError, notRegistered, walletError } from './operatorErrors';
 
 export type TaskBackendMap = Partial<Record<TaskKind, TaskHandler>>;
 
@@ -28,7 +29,9 @@ export interface StartMinerDeps {
    */
   backends: TaskBackendMap | (() => Promise<TaskBackendMap>);
   /** Hotkey file password, when the hotkey is encrypted. */
-  hotkeyPassword?: string;
+  hotkeyPassword?: string | undefined;
+  /** How long to keep trying to reach the chain before MINER_CHAIN_UNREACHABLE (default 30 s). */
+  chainTimeoutMs?: number;
 }
 
 export interface RunningMiner {
@@ -65,65 +68,43 @@ export function cryptoThreads(configured: number | undefined, cores: number): nu
   return cores <= 2 ? 0 : Math.min(8, Math.floor(cores / 2));
 }
 
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
-}
-
-function registerCommand(config: MinerConfig): string {
-  return `pnpm miner register --netuid ${config.netuid} --subtensor.network ${config.subtensor.network} --wallet.name ${config.wallet.name} --wallet.hotkey ${config.wallet.hotkey}`;
-}
-
 export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Promise<RunningMiner> {
   const log = deps.log;
-  const walletRef = {
-    name: config.wallet.name,
-    hotkey: config.wallet.hotkey,
-    path: expandHome(config.wallet.path),
-  };
-  log.info(
-    { wallet: config.wallet.name, hotkey: config.wallet.hotkey, path: walletRef.path },
-    'loading hotkey',
-  );
-  const pair = await loadHotkey(walletRef, { password: deps.hotkeyPassword }).catch(
+  const wallet = config.wallet;
+  log.info({ wallet: wallet.name, hotkey: wallet.hotkey, path: wallet.path }, 'loading hotkey');
+  const pair = await loadHotkey(wallet, { password: deps.hotkeyPassword }).catch(
     (cause: unknown) => {
-      throw new MinerError(
-        MinerErrorCode.ConfigInvalid,
-        `cannot load hotkey '${config.wallet.hotkey}' of wallet '${config.wallet.name}' under ${walletRef.path}: ${(cause as Error).message}`,
-        { cause },
-      );
+      throw walletError(cause, wallet, 'hotkey');
     },
   );
   const hotkey = hotkeyOfPair(pair);
 
-  log.info({ network: config.subtensor.network }, 'connecting to the chain');
-  const chain = await ChainClient.connect({ network: config.subtensor.network, logger: log }).catch(
-    (cause: unknown) => {
-      throw new MinerError(
-        MinerErrorCode.ConfigInvalid,
-        `cannot reach the chain '${config.subtensor.network}': ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
-    },
+  log.info(
+    { network: config.subtensor.network, endpoint: config.subtensor.endpoint },
+    'connecting to the chain',
   );
+  const chain = await ChainClient.connect({
+    network: config.subtensor.endpoint,
+    logger: log,
+    connectTimeoutMs: deps.chainTimeoutMs ?? 30_000,
+  }).catch((cause: unknown) => {
+    throw chainUnreachable(config.subtensor, cause);
+  });
   let crypto: CryptoPool | undefined;
   try {
     const mg = await chain.metagraph(config.netuid);
     const me = neuronByHotkey(mg, hotkey.address);
-    if (!me) {
-      throw new MinerError(
-        MinerErrorCode.NotRegistered,
-        `hotkey ${hotkey.address} is not registered on subnet ${config.netuid}; register it (burns TAO, asks first) with:\n  ${registerCommand(config)}`,
-      );
-    }
+    if (!me) throw notRegistered(config, hotkey.address);
     log.info({ uid: me.uid, block: mg.block }, 'registered');
     const externalIp =
       config.axon.external_ip ?? (isLocalChain(chain.endpoint) ? LOCAL_AXON_IP : undefined);
     if (!externalIp) {
       throw new MinerError(
         MinerErrorCode.ConfigInvalid,
-        'set --axon.external_ip to the public IP validators reach this miner on (it is announced on chain)',
+        `--axon.external_ip is required on ${config.subtensor.endpoint} (only a local chain has a default)`,
+        {
+          fix: 'set --axon.external_ip (or axon.external_ip in the --config file) to the public IP validators reach this miner on: it is announced on chain',
+        },
       );
     }
     log.info('loading the task backends');
@@ -151,13 +132,6 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
     const holder = new MetagraphHolder(viewOfMetagraph(mg));
     const threads = cryptoThreads(config.axon.crypto_threads, availableParallelism());
     crypto = threads > 0 ? new CryptoPool({ threads, signer: hotkey }) : undefined;
-    log.info(
-      {
-        signatures: crypto ? crypto.backend : new SignatureVerifier().backend,
-        threads: threads > 0 ? threads : 'inline',
-      },
-      'signature checks',
-    );
     const miner = buildMinerApp({
       ...(crypto ? { crypto } : {}),
       hotkey,
@@ -177,7 +151,13 @@ export async function startMiner(config: MinerConfig, deps: StartMinerDeps): Pro
         perValidator: config.limits.per_validator,
       },
     });
-    await miner.app.listen({ host: config.axon.ip, port: config.axon.port });
+    log.info(
+      { signatures: miner.signatureBackend, threads: threads > 0 ? threads : 'inline' },
+      'signature checks',
+    );
+    await miner.app.listen({ host: config.axon.ip, port: config.axon.port }).catch((cause) => {
+      throw listenError(config.axon.ip, config.axon.port, cause);
+    });
     const port = (miner.app.server.address() as { port: number }).port;
     const external = { ip: externalIp, port: config.axon.external_port ?? port };
     if (me.axon.ip !== external.ip || me.axon.port !== external.port) {

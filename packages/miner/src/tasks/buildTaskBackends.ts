@@ -41,8 +41,11 @@ export interface TaskBackends {
 }
 
 export interface BuildTaskBackendsOptions {
-  /** For the registry's SUBNET_MODELS_* variables (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * The environment the caller passes (its `io.env`): the registry's SUBNET_MODELS_* variables and
+   * model servers' API keys (default none: libraries never read process.env).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Load the served models now (default true), so that a broken model stops start-up. */
   preload?: boolean;
 }

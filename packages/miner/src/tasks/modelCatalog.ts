@@ -25,8 +25,8 @@ export type { BackendOf, BackendType, LoadedBackend };
 export interface ModelCatalogOptions {
   models: ModelsConfig;
   log: Logger;
-  /** For the registry's SUBNET_MODELS_* variables and servers' API keys (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  /** For the registry's SUBNET_MODELS_* variables and servers' API keys (default none). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export class ModelCatalog {
