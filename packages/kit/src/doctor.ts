@@ -146,9 +146,11 @@ export function portFreeCheck(name: string, host: string, port: number): Check {
 
 /** Throws the checklist's verdict as an error the CLI reports (exit 1) when there are blockers. */
 export function assertNoBlockers(report: ChecklistReport, program: string): void {
+  const rerun = `${program} doctor`;
   if (report.blockers > 0) {
-    throw new CliError('DOCTOR_BLOCKERS', `${program} doctor found ${report.blockers} blocker(s)`, {
-      fix: 'fix each FAIL line above, then run doctor again',
+    const n = report.blockers;
+    throw new CliError('DOCTOR_BLOCKERS', `${n} blocker${n === 1 ? '' : 's'} found`, {
+      fix: `fix each FAIL line above, then run \`${rerun}\` again`,
     });
   }
 }

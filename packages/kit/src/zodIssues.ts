@@ -21,12 +21,13 @@ export function settingPath(path: readonly PropertyKey[]): string {
 function where(path: readonly PropertyKey[], names: SettingNames): string {
   const dotted = settingPath(path);
   if (dotted === '') return 'the configuration';
-  const env = names.envPrefix
-    ? ` (or ${names.envPrefix}${dotted
-        .replace(/[.[\]]+/g, '_')
-        .replace(/_$/, '')
-        .toUpperCase()})`
-    : '';
+  // The daemons' environment nests on double underscores (SUBNET_MINER_AXON__PORT) and reaches
+  // only lower-case keys: other settings are named by their flag alone.
+  const reachable = path.every((p) => typeof p === 'string' && /^[a-z0-9_]+$/.test(p));
+  const env =
+    names.envPrefix && reachable
+      ? ` (or ${names.envPrefix}${path.map(String).join('__').toUpperCase()})`
+      : '';
   return `--${dotted}${env}`;
 }
 

@@ -30,9 +30,9 @@ describe('formatZodIssues', () => {
     if (r.success) return;
     expect(formatZodIssues(r.error, { envPrefix: 'SUBNET_MINER_' })).toEqual([
       '--netuid (or SUBNET_MINER_NETUID) is required',
-      '--wallet.name (or SUBNET_MINER_WALLET_NAME) must be at least 1 characters',
-      '--logging.level (or SUBNET_MINER_LOGGING_LEVEL) must be one of "info", "debug"',
-      '--axon.port (or SUBNET_MINER_AXON_PORT) must be at most 65535',
+      '--wallet.name (or SUBNET_MINER_WALLET__NAME) must be at least 1 characters',
+      '--logging.level (or SUBNET_MINER_LOGGING__LEVEL) must be one of "info", "debug"',
+      '--axon.port (or SUBNET_MINER_AXON__PORT) must be at most 65535',
       'the configuration has unknown settings: extra (check the spelling)',
     ]);
     const t = z.object({ netuid: z.number() }).safeParse({ netuid: 'x' }, { reportInput: true });

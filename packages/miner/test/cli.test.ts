@@ -92,8 +92,6 @@ describe('pnpm miner as a process', { timeout: 120_000 }, () => {
     expect(doctor.out).toMatch(
       /^\[ok {2}\] wallet files +hotkey 5\w+ \(wallet alice\/default in /m,
     );
-    expect(lines(doctor.err)[0]).toBe(
-      'pnpm miner doctor: miner doctor found 1 blocker(s) [DOCTOR_BLOCKERS]',
-    );
+    expect(lines(doctor.err)[0]).toBe('pnpm miner doctor: 1 blocker found [DOCTOR_BLOCKERS]');
   });
 });

@@ -28,7 +28,7 @@ export const doctorCommand: CommandSpec = {
     });
     const checks = minerChecks(config, { logger, env: catalogEnv(ctx.io.env) });
     const report = await runChecklist(checks, ctx.io.out);
-    assertNoBlockers(report, 'miner');
+    assertNoBlockers(report, 'pnpm miner');
     return 0;
   },
 };
