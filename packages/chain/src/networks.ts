@@ -11,11 +11,12 @@ export type NetworkName = keyof typeof NETWORK_ENDPOINTS;
 
 /**
  * An endpoint URL from a network name (`finney`, `test`, `archive`, `local`) or a `ws(s)://`
- * URL. `local` honours `BT_SUBTENSOR_CHAIN_ENDPOINT` as the SDK does.
+ * URL. `local` honours `BT_SUBTENSOR_CHAIN_ENDPOINT` in `env` as the SDK does; the library reads
+ * no environment itself (a CLI passes its own).
  */
 export function resolveEndpoint(
   network: NetworkName | string,
-  env: Record<string, string | undefined> = process.env,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): string {
   if (/^wss?:\/\//.test(network)) return network;
   if (network === 'local') return env.BT_SUBTENSOR_CHAIN_ENDPOINT ?? NETWORK_ENDPOINTS.local;

@@ -1,5 +1,6 @@
 // Acceptance 4 and 5 of the chain issue: `pnpm devnet` as a user runs it prints a usable
 // endpoint; killing the chain mid-run, the client reconnects when it returns. On each runtime.
+// And Ctrl-C stops it cleanly: exit 0, its --json stdout holding the one line.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -23,21 +24,18 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `pnpm devnet ...` with the pnpm that runs this test (else the package script's command). */
+/**
+ * `pnpm devnet ...` as the operator's shell runs it: its bin, in a folder of its own (pnpm runs
+ * bins where the operator is, with no INIT_CWD).
+ */
 function spawnDevnet(args: string[]): ChildProcess {
-  const pnpm = process.env.npm_execpath;
-  const [cmd, argv] =
-    pnpm && /pnpm/.test(pnpm)
-      ? [process.execPath, [pnpm, 'devnet', ...args]]
-      : [
-          join(repoRoot, 'node_modules', '.bin', 'tsx'),
-          [join(repoRoot, 'packages/chain/src/devnet/main.ts'), ...args],
-        ];
-  return spawn(cmd, argv, {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  delete env.INIT_CWD;
+  return spawn(process.execPath, [join(repoRoot, 'packages/chain/bin/devnet.mjs'), ...args], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: 'true' },
+    env,
   });
 }
 
@@ -141,4 +139,26 @@ describe.each([
       }),
     ).toBe(1);
   }, 300_000);
+});
+
+describe('pnpm devnet --json, then Ctrl-C', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child && child.exitCode === null) killGroup(child, 'SIGKILL');
+  });
+
+  it('prints one JSON line on stdout, nothing else there, and exits 0 on SIGINT', async () => {
+    child = spawnDevnet(['--port', '0', '--json']);
+    let stdout = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    const line = await waitForLine(child, /^\{.*"endpoint"/, 180_000);
+    expect(JSON.parse(line)).toMatchObject({ netuid: 2, specVersion: 293, blockMode: 'instant' });
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toBe(`${line}\n`);
+  }, 240_000);
 });

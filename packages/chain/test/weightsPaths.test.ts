@@ -2,6 +2,7 @@
 // a timelocked (CRv3) commit that the chain itself decrypts with a real drand pulse and applies,
 // refusals before sending, and the outcome of a weights extrinsic whose answer was cut off.
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,20 +105,22 @@ describe('the weights path, read from the chain', () => {
     expect((await client.weights.policy(netuid, { override: 'commit_timelocked' })).path).toBe(
       'commit_timelocked',
     );
-    // What an operator reads with `pnpm chain weights policy` (async: the devnet runs in this
-    // process and must keep answering).
+    // What an operator reads with `pnpm chain weights policy`: its bin, in the operator's folder
+    // (async: the devnet runs in this process and must keep answering).
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.INIT_CWD;
     const { stdout: cli } = await promisify(execFile)(
-      join(import.meta.dirname, '../../../node_modules/.bin/tsx'),
+      process.execPath,
       [
-        join(import.meta.dirname, '../src/cli/main.ts'),
+        join(import.meta.dirname, '../bin/chain.mjs'),
         'weights',
         'policy',
-        '--network',
+        '--subtensor.network',
         devnet.endpoint,
         '--netuid',
         String(netuid),
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', cwd: tmpdir(), env },
     );
     expect(cli.split('\n').slice(0, 3)).toEqual([
       'path               commit_hash (commit-reveal is on and the chain stores no drand pulses, so a timelocked commit could never be revealed: hash commit/reveal)',

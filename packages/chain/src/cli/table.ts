@@ -1,14 +1,9 @@
+import { raoToTao } from '@subnet/kit';
 import type { Metagraph } from '../metagraph.js';
 
-const TAO = 1_000_000_000n;
-
-/** Rao as TAO with up to 4 decimals. */
+/** Rao as TAO with up to 4 decimals, trailing zeros dropped (`1000`, `0.5`). */
 export function formatTao(rao: bigint): string {
-  const whole = rao / TAO;
-  const frac = ((rao % TAO) * 10_000n) / TAO;
-  return frac === 0n
-    ? whole.toString()
-    : `${whole}.${frac.toString().padStart(4, '0').replace(/0+$/, '')}`;
+  return raoToTao(rao, 4).replace(/\.?0+$/, '');
 }
 
 function short(addr: string): string {

@@ -116,6 +116,17 @@ export class ChainClient {
     );
   }
 
+  /** The netuids of the subnets that exist, in order. */
+  netuids(): Promise<number[]> {
+    return this.#conn.call('netuids', async (api) => {
+      const entries = await storage(api, 'networksAdded').entries();
+      return entries
+        .filter(([, added]) => Boolean(added.toJSON()))
+        .map(([key]) => Number(key.args[0]?.toString()))
+        .sort((a, b) => a - b);
+    });
+  }
+
   /**
    * A metagraph snapshot. `source: 'auto'` (default) reads storage, and falls back to the runtime
    * API (`get_neurons_lite`) where the runtime has it and the storage reads fail for any reason

@@ -35,13 +35,6 @@ export interface ConnectionState {
   sinceMs: number;
 }
 
-/** Whether the client is connected now, and since when (epoch ms) it has been in that state. */
-export interface ConnectionState {
-  connected: boolean;
-  /** When the connection came up (connected) or went down (not connected). */
-  sinceMs: number;
-}
-
 /**
  * One connection to a subtensor node: reconnects with backoff, tracks nonces locally, waits for
  * inclusion and turns dispatch errors into typed `ChainError`s. The queries (`ChainClient`) and
@@ -90,7 +83,13 @@ export class ChainConnection {
   /** Connects (retrying with backoff until `connectTimeoutMs`) and loads the runtime metadata. */
   static async open(options: ChainConnectionOptions = {}): Promise<ChainConnection> {
     const conn = new ChainConnection(resolveEndpoint(options.network ?? 'local'), options);
-    await conn.#start();
+    try {
+      await conn.#start();
+    } catch (err) {
+      // Nothing may keep dialling (or hold a socket) once the caller has been told it failed.
+      await conn.close();
+      throw err;
+    }
     return conn;
   }
 

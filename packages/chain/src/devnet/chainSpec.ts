@@ -64,8 +64,11 @@ export function findRepoRoot(
 export interface ChainSpecOptions {
   /** Which pinned spec (default `DEFAULT_DEVNET_RUNTIME`). */
   runtime?: DevnetRuntime;
-  /** Environment to read `SUBTENSOR_CHAIN_SPEC` from (default `process.env`). */
-  env?: Record<string, string | undefined>;
+  /**
+   * Environment to read `SUBTENSOR_CHAIN_SPEC` from (default none: the library reads no
+   * environment itself; `pnpm devnet` passes its own).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Repo root; default: found by walking up from this module to `pnpm-workspace.yaml`. */
   repoRoot?: string;
   /** Where a downloaded spec is kept (default `chainSpecCacheDir()`). */
@@ -84,10 +87,16 @@ export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** `<repo>/.cache/subtensor` (git-ignored), else `$XDG_CACHE_HOME/subnet-node` or `~/.cache/subnet-node`. */
-export function chainSpecCacheDir(repoRoot: string | undefined = findRepoRoot()): string {
+/**
+ * `<repo>/.cache/subtensor` (git-ignored), else `$XDG_CACHE_HOME/subnet-node` (from `env`) or
+ * `~/.cache/subnet-node`.
+ */
+export function chainSpecCacheDir(
+  repoRoot: string | undefined = findRepoRoot(),
+  env: Readonly<Record<string, string | undefined>> = {},
+): string {
   if (repoRoot) return join(repoRoot, '.cache', 'subtensor');
-  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  const base = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   return join(base, 'subnet-node');
 }
 
@@ -97,7 +106,7 @@ export function chainSpecCacheDir(repoRoot: string | undefined = findRepoRoot())
  * its pinned URL (verified against its sha256 before it is used).
  */
 export async function resolveChainSpec(options: ChainSpecOptions = {}): Promise<string> {
-  const env = options.env ?? process.env;
+  const env = options.env ?? {};
   const fromEnv = env.SUBTENSOR_CHAIN_SPEC;
   if (fromEnv) {
     if (!existsSync(fromEnv)) {
@@ -120,7 +129,7 @@ export async function resolveChainSpec(options: ChainSpecOptions = {}): Promise<
     const shared = resolve(repoRoot, '..', 'shared', 'subtensor', pinned.fileName);
     if (existsSync(shared)) return shared;
   }
-  const cacheDir = options.cacheDir ?? chainSpecCacheDir(repoRoot);
+  const cacheDir = options.cacheDir ?? chainSpecCacheDir(repoRoot, env);
   const stem = pinned.fileName.replace(/\.json$/, '');
   const cached = join(cacheDir, `${stem}-${pinned.sha256.slice(0, 16)}.json`);
   if (existsSync(cached) && sha256Hex(readFileSync(cached)) === pinned.sha256) {

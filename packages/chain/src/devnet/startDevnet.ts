@@ -1,6 +1,7 @@
 import type { setupWithServer } from '@acala-network/chopsticks';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { stringCamelCase } from '@polkadot/util';
+import { silentLogger } from '@subnet/kit';
 import { NonceTracker } from '../client/nonceTracker.js';
 import { submitExtrinsic } from '../client/submit.js';
 import {
@@ -20,6 +21,7 @@ import {
   pinnedChainSpecOf,
   resolveChainSpec,
 } from './chainSpec.js';
+import { addChopsticksSink, routeChopsticksLogs } from './chopsticksLog.js';
 import { DEV_WALLETS } from './devWallets.js';
 import { genesisWithClock } from './genesis.js';
 import { auraSlotDuration, genesisCode, loadRawChainSpec, type RunTask } from './rawGenesis.js';
@@ -32,19 +34,12 @@ const BuildBlockMode = { Instant: 'Instant', Manual: 'Manual' } as never as {
 
 let chopsticks: Promise<typeof import('@acala-network/chopsticks')> | undefined;
 
-/**
- * Loads chopsticks once. Its loggers read `LOG_LEVEL` when the module is first evaluated and
- * keep that level, so the wanted level is put in the environment for the import only.
- */
-function loadChopsticks(level: string): Promise<typeof import('@acala-network/chopsticks')> {
-  if (!chopsticks) {
-    const prev = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = level;
-    chopsticks = import('@acala-network/chopsticks').finally(() => {
-      if (prev === undefined) delete process.env.LOG_LEVEL;
-      else process.env.LOG_LEVEL = prev;
-    });
-  }
+/** Loads chopsticks once, its log lines routed to the devnets' loggers (`chopsticksLog.ts`). */
+function loadChopsticks(): Promise<typeof import('@acala-network/chopsticks')> {
+  chopsticks ??= import('@acala-network/chopsticks').then((mod) => {
+    routeChopsticksLogs(mod.pinoLogger);
+    return mod;
+  });
   return chopsticks;
 }
 
@@ -64,7 +59,10 @@ export interface StartDevnetOptions {
    * Picks the pinned chain spec; `chainSpec` or `SUBTENSOR_CHAIN_SPEC` replace it.
    */
   runtime?: DevnetRuntime;
-  /** Chain spec path, raw or plain; default from `resolveChainSpec({ runtime })`. */
+  /**
+   * Chain spec path, raw or plain; default from `resolveChainSpec({ runtime })` (the pinned
+   * spec). `pnpm devnet` passes `SUBTENSOR_CHAIN_SPEC` here; the library reads no environment.
+   */
   chainSpec?: string;
   /** Register and configure the subnet (default true). Without it, `netuid` is -1. */
   bootstrap?: boolean;
@@ -72,8 +70,12 @@ export interface StartDevnetOptions {
   subnet?: SudoSubnetParams;
   /** Chain time (ms) at genesis; default now. */
   timestamp?: number;
+  /** Where the devnet's lines go, chopsticks' own included (default: nowhere). */
   logger?: Logger;
-  /** chopsticks' own log level (default `warn`; env `CHOPSTICKS_LOG_LEVEL`). */
+  /**
+   * The level from which chopsticks' own lines reach `logger` (default `warn`; `pnpm devnet`
+   * takes it from `CHOPSTICKS_LOG_LEVEL`). `logger`'s own level applies too.
+   */
   chopsticksLogLevel?: string;
 }
 
@@ -115,9 +117,24 @@ export interface Devnet {
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const log = moduleLogger('devnet', options.logger);
-  const { setupWithServer, setStorage, runTask, getAuraSlotDuration } = await loadChopsticks(
-    options.chopsticksLogLevel ?? process.env.CHOPSTICKS_LOG_LEVEL ?? 'warn',
+  const mod = await loadChopsticks();
+  const removeSink = addChopsticksSink(
+    options.logger ?? silentLogger(),
+    options.chopsticksLogLevel ?? 'warn',
   );
+  return start(options, log, mod, removeSink).catch((err: unknown) => {
+    removeSink();
+    throw err;
+  });
+}
+
+async function start(
+  options: StartDevnetOptions,
+  log: Logger,
+  mod: typeof import('@acala-network/chopsticks'),
+  removeSink: () => void,
+): Promise<Devnet> {
+  const { setupWithServer, setStorage, runTask, getAuraSlotDuration } = mod;
   const runtime = options.runtime ?? DEFAULT_DEVNET_RUNTIME;
   const chainSpec = options.chainSpec ?? (await resolveChainSpec({ runtime }));
   const { spec, sha256 } = await loadRawChainSpec(chainSpec, {
@@ -167,6 +184,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     stopClock();
     await api?.disconnect().catch(() => undefined);
     await server.close();
+    removeSink();
   };
 
   try {

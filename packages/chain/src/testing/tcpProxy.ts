@@ -27,6 +27,8 @@ export interface TcpProxy {
   readonly up: boolean;
   /** Connections accepted since the proxy started. */
   readonly accepted: number;
+  /** Connections open now (a client that closed its connection is no longer counted). */
+  readonly open: number;
   /** Stops listening and destroys every open connection (both sides). */
   cut(): Promise<void>;
   /** Listens again on the same port. */
@@ -113,6 +115,9 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     },
     get accepted() {
       return accepted;
+    },
+    get open() {
+      return pairs.size;
     },
     cut,
     stall() {

@@ -17,8 +17,11 @@ import {
 } from './keyfile.js';
 import { naclDecrypt, naclEncrypt } from './nacl.js';
 
-/** `~/.bittensor/wallets`, or `BT_WALLET_PATH` when set. */
-export function defaultWalletPath(env: Record<string, string | undefined> = process.env): string {
+/**
+ * `~/.bittensor/wallets`, or `BT_WALLET_PATH` when `env` sets it (the library reads no
+ * environment itself: a CLI passes its own).
+ */
+export function defaultWalletPath(env: Readonly<Record<string, string | undefined>> = {}): string {
   return env.BT_WALLET_PATH ?? join(homedir(), '.bittensor', 'wallets');
 }
 
