@@ -123,6 +123,11 @@ describe('runProgram', () => {
     expect(io.stderr[0]?.split('\n')[0]).toBe(
       'pnpm demo: unknown command "strat" (did you mean "start"?)',
     );
+    const twoWords = memoryIo();
+    expect(await runProgram(program, ['kyes', 'list'], twoWords)).toBe(2);
+    expect(twoWords.stderr[0]?.split('\n')[0]).toBe(
+      'pnpm demo: unknown command "kyes list" (did you mean "keys list"?)',
+    );
     const none = memoryIo();
     expect(await runProgram(program, [], none)).toBe(2);
     expect(none.stderr[0]?.split('\n')[0]).toBe('pnpm demo: name a command');

@@ -1,15 +1,20 @@
 // The validator's configuration: defaults < file < env < flags, strict, with errors that name
-// the flag, what was received and where to set it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// the flag, its variable and what is wrong; every path absolute, taken from where the operator
+// ran the command.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadValidatorConfig } from '../src/config/index';
+import type { LoadConfigInput } from '../src/config/loadConfig';
 import { ValidatorError } from '../src/errors';
 import { profileOf } from '../src/work/openCheckModels';
 
 const dir = mkdtempSync(join(tmpdir(), 'validator-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** The operator ran the command in `dir`; their home is /home/op. */
+const paths = { cwd: dir, home: '/home/op' };
+const load = (input: Omit<LoadConfigInput, 'paths'>) => loadValidatorConfig({ ...input, paths });
 
 function errorOf(fn: () => unknown): ValidatorError {
   try {
@@ -22,10 +27,11 @@ function errorOf(fn: () => unknown): ValidatorError {
 
 describe('loadValidatorConfig', () => {
   it('fills the defaults around the required netuid', () => {
-    expect(loadValidatorConfig({ flags: { netuid: '7' } })).toEqual({
+    expect(load({ flags: { netuid: '7' } })).toEqual({
       netuid: 7,
-      subtensor: { network: 'local' },
-      wallet: { name: 'default', hotkey: 'default', path: '~/.bittensor/wallets' },
+      subtensor: { network: 'ws://127.0.0.1:9944' },
+      wallet: { name: 'default', hotkey: 'default', path: '/home/op/.bittensor/wallets' },
+      data_dir: '/home/op/.subnet/validator/db',
       api: {
         enabled: true,
         host: '127.0.0.1',
@@ -51,7 +57,7 @@ describe('loadValidatorConfig', () => {
   });
 
   it('reads the checking section: models as a miner lists them, shares, the synthetic profile', () => {
-    const config = loadValidatorConfig({
+    const config = load({
       flags: {
         netuid: '7',
         checking: {
@@ -89,7 +95,7 @@ describe('loadValidatorConfig', () => {
 
   it('names the bad key of a checking section', () => {
     const bad = (checking: unknown) =>
-      errorOf(() => loadValidatorConfig({ flags: { netuid: '7', checking } })).message;
+      errorOf(() => load({ flags: { netuid: '7', checking } })).message;
     expect(bad({ profile: { steps: '5-2' } })).toContain('checking.profile.steps');
     expect(bad({ profile: { image_sizes: '512' } })).toContain('must be WIDTHxHEIGHT');
     expect(bad({ check_share: '2' })).toContain('checking.check_share');
@@ -110,7 +116,7 @@ describe('loadValidatorConfig', () => {
         'weights: { version_key: 10005001, task_shares: { image: 2, text: 1 } }',
       ].join('\n'),
     );
-    const config = loadValidatorConfig({
+    const config = load({
       file,
       env: {
         SUBNET_VALIDATOR_WALLET__NAME: 'from-env',
@@ -121,8 +127,12 @@ describe('loadValidatorConfig', () => {
       flags: { api: { port: '9002' } },
     });
     expect(config.netuid).toBe(3);
-    expect(config.subtensor.network).toBe('test');
-    expect(config.wallet).toEqual({ name: 'from-env', hotkey: 'hk', path: '~/.bittensor/wallets' });
+    expect(config.subtensor.network).toBe('wss://test.finney.opentensor.ai:443');
+    expect(config.wallet).toEqual({
+      name: 'from-env',
+      hotkey: 'hk',
+      path: '/home/op/.bittensor/wallets',
+    });
     expect(config.api.port).toBe(9002);
     expect(config.data_dir).toBe('/var/validator');
     expect(config.weights).toEqual({
@@ -133,27 +143,120 @@ describe('loadValidatorConfig', () => {
     expect(Object.isFrozen(config.api)).toBe(true);
   });
 
-  it('names each wrong value, what was received and where to set it', () => {
+  it('names each wrong value by flag and variable, as typed, with exit code 2', () => {
     const err = errorOf(() =>
-      loadValidatorConfig({
+      load({
         flags: { netuid: 'x', api: { port: '70000' } },
         env: { SUBNET_VALIDATOR_DATABASE_URL: 'mysql://db' },
       }),
     );
     expect(err).toBeInstanceOf(ValidatorError);
     expect(err.code).toBe('VALIDATOR_CONFIG_INVALID');
+    expect(err.exitCode).toBe(2);
     expect(err.message).toBe(
       [
-        'invalid validator configuration:',
-        '  --netuid: Invalid input: expected number, received NaN (received "x"); set it with --netuid <value>, SUBNET_VALIDATOR_NETUID, or in the --config file',
-        '  --database-url: must start with postgres:// or postgresql:// (received "mysql://db"); set it with --database-url <value>, SUBNET_VALIDATOR_DATABASE_URL, or in the --config file',
-        '  --api.port: Too big: expected number to be <=65535 (received "70000"); set it with --api.port <value>, SUBNET_VALIDATOR_API__PORT, or in the --config file',
+        '3 settings are wrong:',
+        '  --netuid (or SUBNET_VALIDATOR_NETUID) must be a number (got "x")',
+        '  --database-url (or SUBNET_VALIDATOR_DATABASE_URL) must start with postgres:// or postgresql://',
+        '  --api.port (or SUBNET_VALIDATOR_API__PORT) must be at most 65535',
       ].join('\n'),
+    );
+    expect(err.fix).toBe(
+      'set each by flag, environment variable or in the --config file (--help lists the flags)',
+    );
+    expect(errorOf(() => load({ flags: {} })).message).toBe(
+      '--netuid (or SUBNET_VALIDATOR_NETUID) is required',
+    );
+    expect(errorOf(() => load({ flags: { netuid: '1.5' } })).message).toBe(
+      '--netuid (or SUBNET_VALIDATOR_NETUID) must be a whole number',
+    );
+    expect(
+      errorOf(() => load({ flags: { netuid: '1', weights: { version_key: '-3' } } })).message,
+    ).toBe(
+      '--weights.version_key (or SUBNET_VALIDATOR_WEIGHTS__VERSION_KEY) must be a whole number, 0 or more',
     );
   });
 
+  it('reads each setting from the variable its error names', () => {
+    const config = load({
+      flags: {},
+      env: {
+        SUBNET_VALIDATOR_NETUID: '4',
+        SUBNET_VALIDATOR_API__PORT: '9001',
+        SUBNET_VALIDATOR_API__ENABLED: 'false',
+        SUBNET_VALIDATOR_CHECKING__CHECK_SHARE: '0.75',
+        SUBNET_VALIDATOR_WORK__MAX_QUERIES: '12',
+        SUBNET_VALIDATOR_LOGGING__LEVEL: 'debug',
+        SUBNET_VALIDATOR_WEIGHTS__TASK_SHARES__IMAGE: '2',
+        SUBNET_VALIDATOR_DATABASE_URL: 'postgres://u@db/v',
+      },
+    });
+    expect(config.netuid).toBe(4);
+    expect(config.api).toMatchObject({ port: 9001, enabled: false });
+    expect(config.checking.check_share).toBe(0.75);
+    expect(config.work.max_queries).toBe(12);
+    expect(config.logging.level).toBe('debug');
+    expect(config.weights.task_shares).toEqual({ image: 2 });
+    // A database URL: no embedded folder is assumed.
+    expect(config.database_url).toBe('postgres://u@db/v');
+    expect(config.data_dir).toBeUndefined();
+  });
+
+  it('names the chain by its URL, local as BT_SUBTENSOR_CHAIN_ENDPOINT says, and refuses others', () => {
+    expect(load({ flags: { netuid: '1', subtensor: { network: 'finney' } } }).subtensor).toEqual({
+      network: 'wss://entrypoint-finney.opentensor.ai:443',
+    });
+    expect(
+      load({ flags: { netuid: '1' }, env: { BT_SUBTENSOR_CHAIN_ENDPOINT: 'ws://10.0.0.5:9944' } })
+        .subtensor.network,
+    ).toBe('ws://10.0.0.5:9944');
+    const err = errorOf(() => load({ flags: { netuid: '1', subtensor: { network: 'finny' } } }));
+    expect([err.code, err.exitCode, err.message]).toEqual([
+      'VALIDATOR_CONFIG_INVALID',
+      2,
+      '--subtensor.network (or SUBNET_VALIDATOR_SUBTENSOR__NETWORK) must be finney, test, archive, local or a ws:// or wss:// URL (got "finny")',
+    ]);
+  });
+
+  it("takes btcli's BT_WALLET_PATH as the wallets folder unless a setting names one", () => {
+    const env = { BT_WALLET_PATH: 'bt-wallets' };
+    expect(load({ flags: { netuid: '1' }, env }).wallet.path).toBe(join(dir, 'bt-wallets'));
+    expect(load({ flags: { netuid: '1', wallet: { path: '/w' } }, env }).wallet.path).toBe('/w');
+  });
+
+  it('takes every path from the folder the command was run in, ~ from the home', () => {
+    mkdirSync(join(dir, 'etc'), { recursive: true });
+    writeFileSync(
+      join(dir, 'etc', 'v.yaml'),
+      [
+        'netuid: 2',
+        'wallet: { path: wallets }',
+        'checking:',
+        '  models:',
+        '    registry: { manifests: [m/manifest.json, /abs/manifest.json], cache_dir: ~/cache }',
+        '    entries:',
+        '      sd: { type: diffusion, dir: models/sd, loras: { pixel: { path: ~/loras/pixel } } }',
+        '      up: { type: upscaler, file: ./up.onnx }',
+        '      llm: { type: llm }',
+      ].join('\n'),
+    );
+    const config = load({ file: 'etc/v.yaml', flags: { data_dir: '../db' } });
+    expect(config.wallet.path).toBe(join(dir, 'wallets'));
+    expect(config.data_dir).toBe(join(dir, '..', 'db'));
+    expect(config.checking.models.registry).toEqual({
+      manifests: [join(dir, 'm/manifest.json'), '/abs/manifest.json'],
+      cache_dir: '/home/op/cache',
+    });
+    expect(config.checking.models.entries.sd).toMatchObject({
+      dir: join(dir, 'models/sd'),
+      loras: { pixel: { path: '/home/op/loras/pixel' } },
+    });
+    expect(config.checking.models.entries.up).toMatchObject({ file: join(dir, 'up.onnx') });
+    expect(config.checking.models.entries.llm).toMatchObject({ type: 'llm' });
+  });
+
   it('takes a forced weights path and per-mechanism task shares, and refuses wrong ones', () => {
-    const config = loadValidatorConfig({
+    const config = load({
       flags: {
         netuid: '1',
         weights: { path: 'commit_hash', mechanisms: { '1': { task_shares: { image: '3' } } } },
@@ -165,27 +268,27 @@ describe('loadValidatorConfig', () => {
       mechanisms: { '1': { task_shares: { image: 3 } } },
     });
     expect(
-      errorOf(() =>
-        loadValidatorConfig({ flags: { netuid: '1', weights: { path: 'reveal' } } }),
-      ).message.split('\n')[1],
-    ).toMatch(
-      /^ {2}--weights\.path: Invalid option: expected one of "set"\|"commit_hash"\|"commit_timelocked"/,
+      errorOf(() => load({ flags: { netuid: '1', weights: { path: 'reveal' } } })).message,
+    ).toBe(
+      '--weights.path (or SUBNET_VALIDATOR_WEIGHTS__PATH) must be one of "set", "commit_hash", "commit_timelocked"',
     );
     expect(
       errorOf(() =>
-        loadValidatorConfig({
+        load({
           flags: { netuid: '1', weights: { mechanisms: { main: { task_shares: {} } } } },
         }),
-      ).message.split('\n')[1],
-    ).toMatch(/^ {2}--weights\.mechanisms\.main: Invalid key in record/);
+      ).message,
+    ).toBe(
+      '--weights.mechanisms.main (or SUBNET_VALIDATOR_WEIGHTS__MECHANISMS__MAIN) Invalid key in record',
+    );
   });
 
   it('refuses unknown keys and an unreadable file', () => {
-    expect(
-      errorOf(() => loadValidatorConfig({ flags: { netuid: '1', wallet: { nme: 'a' } } })).message,
-    ).toBe('invalid validator configuration:\n  --wallet: Unrecognized key: "nme"');
+    expect(errorOf(() => load({ flags: { netuid: '1', wallet: { nme: 'a' } } })).message).toBe(
+      '--wallet (or SUBNET_VALIDATOR_WALLET) has unknown settings: nme (check the spelling)',
+    );
     const missing = join(dir, 'missing.yaml');
-    const err = errorOf(() => loadValidatorConfig({ flags: { netuid: '1' }, file: missing }));
+    const err = errorOf(() => load({ flags: { netuid: '1' }, file: missing }));
     expect(err.code).toBe('VALIDATOR_CONFIG_INVALID');
     expect(err.message).toMatch(new RegExp(`^cannot read the config file ${missing}: ENOENT`));
   });

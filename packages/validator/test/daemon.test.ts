@@ -77,7 +77,10 @@ describe('startValidator', () => {
     expect(err).toBeInstanceOf(ValidatorError);
     expect((err as ValidatorError).code).toBe('VALIDATOR_NOT_REGISTERED');
     expect((err as ValidatorError).message).toBe(
-      `hotkey ${keys.eve.hotkey.address} (wallet eve/default) is not registered on subnet ${netuid}: register it first, e.g. pnpm chain register --netuid ${netuid} --wallet.name eve --wallet.hotkey default`,
+      `hotkey ${keys.eve.hotkey.address} (wallet eve/default) is not registered on subnet ${netuid}`,
+    );
+    expect((err as ValidatorError).fix).toBe(
+      `register it first: pnpm chain register --subtensor.network ${devnet.endpoint} --netuid ${netuid} --wallet.name eve --wallet.hotkey default --wallet.path ${walletDir}`,
     );
   });
 
@@ -215,12 +218,11 @@ describe('validator start (a real process)', () => {
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('SUBNET_VALIDATOR_')) delete env[k];
+    delete env.INIT_CWD;
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)),
+        fileURLToPath(new URL('../bin/validator.mjs', import.meta.url)),
         'start',
         '--config',
         configFile,
@@ -243,7 +245,7 @@ describe('validator start (a real process)', () => {
         '--api.text_models',
         'tiny-llm',
       ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env, cwd: walletDir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const logs: Array<Record<string, unknown>> = [];
     let buffered = '';

@@ -99,8 +99,10 @@ export function commandHelp(program: ProgramSpec, command: CommandSpec, columns 
   );
   parts.push('', 'Options:', twoColumns(rows, width));
   if (command.examples?.length) {
-    parts.push('', 'Examples:', ...command.examples.map((e) => wrapText(e, width, 4, 2)));
+    // As written: examples align their comments with spaces that wrapping would collapse.
+    parts.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
   }
+  if (command.name === '' && program.footer) parts.push('', wrapText(program.footer, width));
   return parts.join('\n');
 }
 
@@ -284,11 +286,14 @@ export async function runProgram(
       io.err(`${program.name}${group ? ` ${group}` : ''}: name a command\n\n${help}`);
       return EXIT.usage;
     }
-    const attempted = group !== undefined ? `${group} ${leading[1]}` : (first as string);
-    const guess = closest(
-      attempted,
-      program.commands.map((c) => c.name),
-    );
+    const names = program.commands.map((c) => c.name).filter(Boolean);
+    // A typo may be in either word of a two-word command (`walet list`).
+    const two = leading.length > 1 ? `${leading[0]} ${leading[1]}` : undefined;
+    const attempted =
+      group !== undefined || (two !== undefined && closest(two, names)?.includes(' '))
+        ? (two as string)
+        : (first as string);
+    const guess = closest(attempted, names);
     io.err(
       `${program.name}: unknown command "${attempted}"${guess ? ` (did you mean "${guess}"?)` : ''}\n\n${programHelp(program, width)}`,
     );

@@ -7,4 +7,3 @@ export {
   type CreatedKey,
 } from './apiKeyService';
 export { generateKey, hashSecret, KEY_PREFIX, keyIdOf, secretMatches } from './keySecret';
-export { KEYS_USAGE, type KeysCommandIo, runKeysCommand } from './keysCommand';

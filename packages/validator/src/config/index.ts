@@ -1,2 +1,3 @@
-export { ENV_PREFIX, type LoadConfigInput, loadValidatorConfig } from './loadConfig';
+export { configIssues, ENV_PREFIX, type LoadConfigInput, loadValidatorConfig } from './loadConfig';
+export { loadStorageSettings, type StorageSettings } from './storageSettings';
 export { type ValidatorConfig, validatorConfigSchema } from './validatorConfig';

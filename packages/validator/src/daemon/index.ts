@@ -6,7 +6,6 @@ export {
   syncSnapshot,
 } from './metagraphSync';
 export {
-  expandHome,
   type RunningContext,
   type RunningValidator,
   type Service,

@@ -5,21 +5,16 @@
  * undoes it in reverse: the API stops taking requests and drains, the loop finishes its period
  * step, storage and the chain connection close.
  */
-import { homedir } from 'node:os';
 import { ChainClient, type KeyringPair, loadHotkey, neuronByHotkey } from '@subnet/chain';
-import type { Logger } from 'pino';
+import type { Logger } from '@subnet/kit';
 import type { ValidatorConfig } from '../config/validatorConfig';
-import { ValidatorError, ValidatorErrorCode } from '../errors';
 import { ValidatorMetrics } from '../status/validatorMetrics';
 import { openStorage, type Storage } from '../storage/openStorage';
 import { resolveStorageConfig } from '../storage/storageConfig';
 import type { WeightsOutcome } from '../weights/weightSetter';
+import { chainError, notRegisteredError, storageError, walletError } from './startErrors';
 import { ValidatorDaemon } from './validatorDaemon';
 import type { WorkLoop } from './workLoop';
-
-export function expandHome(path: string): string {
-  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
-}
 
 /** Something started after the loop that must stop first (the organic API). */
 export interface Service {
@@ -65,11 +60,13 @@ export async function startValidator(
   deps: StartValidatorDeps,
 ): Promise<RunningValidator> {
   const log = deps.logger.child({ module: 'start' });
-  const walletPath = expandHome(config.wallet.path);
+  // Paths are absolute here: the configuration resolved them where the operator typed them.
   const hotkey = await loadHotkey(
-    { name: config.wallet.name, hotkey: config.wallet.hotkey, path: walletPath },
+    { name: config.wallet.name, hotkey: config.wallet.hotkey, path: config.wallet.path },
     deps.hotkeyPassword === undefined ? {} : { password: deps.hotkeyPassword },
-  );
+  ).catch((err: unknown) => {
+    throw walletError(err, config.wallet);
+  });
   log.info(
     { wallet: config.wallet.name, hotkey: config.wallet.hotkey, address: hotkey.address },
     '1/5 wallet: hotkey loaded',
@@ -78,6 +75,8 @@ export async function startValidator(
   const client = await ChainClient.connect({
     network: config.subtensor.network,
     logger: deps.logger,
+  }).catch((err: unknown) => {
+    throw chainError(err, config.subtensor.network);
   });
   const cleanup: Array<() => Promise<void>> = [() => client.close()];
   const undo = async () => {
@@ -91,12 +90,7 @@ export async function startValidator(
 
     const mg = await client.metagraph(config.netuid);
     const self = neuronByHotkey(mg, hotkey.address);
-    if (!self) {
-      throw new ValidatorError(
-        ValidatorErrorCode.NotRegistered,
-        `hotkey ${hotkey.address} (wallet ${config.wallet.name}/${config.wallet.hotkey}) is not registered on subnet ${config.netuid}: register it first, e.g. pnpm chain register --netuid ${config.netuid} --wallet.name ${config.wallet.name} --wallet.hotkey ${config.wallet.hotkey}`,
-      );
-    }
+    if (!self) throw notRegisteredError(config, hotkey.address);
     if (self.validatorPermit) {
       log.info(
         { uid: self.uid, stake: String(self.stake) },
@@ -113,7 +107,11 @@ export async function startValidator(
       databaseUrl: config.database_url,
       dataDir: config.data_dir,
     });
-    const storage = await openStorage(storageConfig, { logger: deps.logger });
+    const storage = await openStorage(storageConfig, { logger: deps.logger }).catch(
+      (err: unknown) => {
+        throw storageError(err, config.database_url);
+      },
+    );
     cleanup.push(() => storage.close());
     log.info(
       { engine: storage.engine, schemaVersion: storage.schemaVersion },

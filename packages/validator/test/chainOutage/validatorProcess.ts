@@ -1,12 +1,13 @@
 /**
- * `validator start` as a real process (`node --import tsx`, as `pnpm validator` runs it: no tsx
- * parent in between, so SIGKILL reaches the validator itself), its JSON log lines collected as
- * they come and waited on by predicate.
+ * `validator start` as a real process (`node bin/validator.mjs`, as `pnpm validator` runs it: no
+ * tsx parent in between, so SIGKILL reaches the validator itself), its JSON log lines collected
+ * as they come and waited on by predicate.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/validator.mjs', import.meta.url));
 
 export type LogLine = Record<string, unknown>;
 
@@ -26,8 +27,10 @@ export interface ValidatorProcess {
 export function spawnValidator(args: readonly string[]): ValidatorProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('SUBNET_VALIDATOR_')) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', ...args], {
+  delete env.INIT_CWD;
+  const child = spawn(process.execPath, [BIN, 'start', ...args], {
     env,
+    cwd: tmpdir(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
