@@ -28,7 +28,7 @@ function readUnit(name: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (m?.[1]) (out[m[1]] ??= []).push(m[2] as string);
+    if (m?.[1]) out[m[1]] = [...(out[m[1]] ?? []), m[2] as string];
   }
   return out;
 }
