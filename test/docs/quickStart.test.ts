@@ -74,8 +74,10 @@ function start(line: string, cwd: string, env: NodeJS.ProcessEnv): Run {
   child.stderr?.setEncoding('utf8').on('data', (c: string) => {
     out += c;
   });
+  // 'close': the command exited and everything it started let go of its output (a daemon that
+  // pnpm ran keeps writing after pnpm itself died of the SIGINT).
   const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal })),
+    child.on('close', (code, signal) => done({ code, signal })),
   );
   return { child, output: () => out, exited };
 }
@@ -125,13 +127,22 @@ const background: { run: Run; line: string }[] = [];
 afterEach(() => {
   // A failed test leaves its background commands running: kill them.
   for (const b of background.splice(0)) {
-    if (b.run.child.exitCode === null) process.kill(-(b.run.child.pid as number), 'SIGKILL');
+    try {
+      process.kill(-(b.run.child.pid as number), 'SIGKILL');
+    } catch {
+      // the whole group is gone already
+    }
   }
 });
 
 /** Runs a doc's quick start from `cwd`; `outside` drops `pnpm ` and puts the bins on PATH. */
 async function runQuickStart(doc: string, cwd: string, outside: boolean): Promise<string[]> {
-  const home = mkdtempSync(join(tmpdir(), 'quick-start-home-'));
+  // The miner's and validator's quick starts write wallets under ~: a home of their own. The
+  // local network keeps everything in the repository's .cache.
+  const home =
+    doc === 'local-network.md'
+      ? process.env.HOME
+      : mkdtempSync(join(tmpdir(), 'quick-start-home-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,

@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainClient } from '@subnet/chain';
 import type { TaskResult } from '@subnet/validator/storage';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cachedImage,
@@ -33,6 +32,7 @@ import {
   type MinerTasks,
   startLocalNetwork,
 } from '../../scripts/local-network/startLocal';
+import { logsOnFailure } from './support/logsOnFailure';
 
 const TASKS: MinerTasks = {
   Completion: { models: ['tiny-llm'], volume: 2 },
@@ -76,10 +76,13 @@ interface Outcome {
 const outcomes: Outcome[] = [];
 let wake: () => void = () => undefined;
 
+/** The daemons' warnings, printed only when a test fails. */
+const log = logsOnFailure();
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cheating-miners-'));
   net = await startLocalNetwork({
-    logger: pino({ level: 'warn' }),
+    logger: log,
     dir,
     // Spec 218: these suites judge the validator against adversaries on the chain's clock (weights
     // at the same block of each period, within one block). Under chopsticks on a 2-core box a

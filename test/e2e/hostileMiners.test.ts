@@ -21,7 +21,6 @@ import {
   startHostileAxon,
 } from '@subnet/protocol/testing';
 import type { TaskResult } from '@subnet/validator/storage';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LocalMiner,
@@ -31,6 +30,7 @@ import {
   type MinerTasks,
   startLocalNetwork,
 } from '../../scripts/local-network/startLocal';
+import { logsOnFailure } from './support/logsOnFailure';
 
 const PERIOD_BLOCKS = 8;
 const BLOCK_MS = 1000;
@@ -59,6 +59,9 @@ const hostile = new Map<HostileMode, HostileAxon>();
 const done: Done[] = [];
 let wake: () => void = () => undefined;
 
+/** The daemons' warnings, printed only when a test fails. */
+const log = logsOnFailure();
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hostile-miners-'));
   const axons = await Promise.all(
@@ -80,7 +83,7 @@ beforeAll(async () => {
     ),
   ];
   net = await startLocalNetwork({
-    logger: pino({ level: 'warn' }),
+    logger: log,
     dir,
     // Spec 218: these suites judge the validator against adversaries on the chain's clock (weights
     // at the same block of each period, within one block). Under chopsticks on a 2-core box a

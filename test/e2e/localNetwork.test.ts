@@ -7,23 +7,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainClient } from '@subnet/chain';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LocalNetwork,
   MINER_HOST,
   startLocalNetwork,
 } from '../../scripts/local-network/startLocal';
+import { logsOnFailure } from './support/logsOnFailure';
 
 let net: LocalNetwork;
 let dir: string;
 const outcomes: Array<{ period: number; kind: string; path?: string; values?: number[] }> = [];
 let wake: () => void = () => undefined;
 
+/** The daemons' warnings, printed only when a test fails. */
+const log = logsOnFailure();
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-network-'));
   net = await startLocalNetwork({
-    logger: pino({ level: 'warn' }),
+    logger: log,
     dir,
     blockMs: 1000,
     // Every answer is re-run: 12 s periods leave the checks room on a loaded 2-core box.

@@ -27,8 +27,8 @@ import {
   type PeriodWorkLoop,
   workSettings,
 } from '@subnet/validator/work';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logsOnFailure } from './support/logsOnFailure';
 import { type PythonMiner, startPythonMiner } from './support/pythonMiner';
 
 const MINER_HOST = '127.0.0.2';
@@ -40,7 +40,7 @@ const VOLUME = 3;
 /** Completion tasks sized for the tiny LLM (as the local network draws them). */
 const TINY_PROFILE = { maxTokens: [12, 20] as const, temperatures: [0.7], maxPromptChars: 80 };
 
-const log = pino({ level: 'warn' });
+const log = logsOnFailure();
 let dir: string;
 let devnet: Devnet;
 let client: ChainClient;
