@@ -142,3 +142,14 @@ describe('the synapse → inference request mapping is defined once', () => {
     });
   }
 });
+
+describe('onnxruntime is loaded one way', () => {
+  it('through packages/inference/src/runtime/ort.ts only (it keeps float16 data as bits on Node 24)', () => {
+    const ortModule = join(ROOT, 'packages', 'inference', 'src', 'runtime', 'ort.ts');
+    const direct = packages
+      .flatMap((p) => sourceFiles(join(ROOT, 'packages', p)))
+      .filter((f) => f !== ortModule)
+      .filter((f) => /from\s+['"]onnxruntime-node['"]/.test(readFileSync(f, 'utf8')));
+    expect(direct).toEqual([]);
+  });
+});

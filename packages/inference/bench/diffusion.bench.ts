@@ -9,12 +9,13 @@
  *   (BENCH_CHANNELS=128 BENCH_SIZE=512 BENCH_THREADS=2 BENCH_ROUNDS=5 to resize;
  *   BENCH_PROVIDER=cuda on a GPU)
  */
-import * as ort from 'onnxruntime-node';
+
 import { emitRow, interleaved, medianOf } from '../../../scripts/bench/row';
 import { createScheduler, schedulerConfigSchema } from '../src/diffusion/createScheduler';
 import { denoise } from '../src/diffusion/denoiseLoop';
 import { DiffusionPipeline } from '../src/diffusion/diffusionPipeline';
 import { createRng } from '../src/random/xoshiro128';
+import * as ort from '../src/runtime/ort';
 import { OnnxGraph } from '../src/testing/onnxGraph';
 import { openTinyDiffusion } from '../src/testModels/diffusion/tinyDiffusion';
 import { defaultTinyTextEncoderConfig } from '../src/testModels/diffusion/tinyTextEncoder';

@@ -11,13 +11,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
 import { emitRow, interleavedAll, medianOf } from '../../../scripts/bench/row';
 import { ChatTokenizer } from '../src/llm/chatTokenizer';
 import { DecoderModel } from '../src/llm/decoderModel';
 import { LlmEngine } from '../src/llm/llmEngine';
 import { AdapterStore } from '../src/lora/adapterStore';
+import * as ort from '../src/runtime/ort';
 import { writeTestAdapter } from '../src/testing/loraFixtures';
 import { buildTinyDecoder, defaultTinyDecoderConfig } from '../src/testing/tinyDecoder';
 import { buildTinyTokenizer } from '../src/testing/tinyTokenizer';

@@ -17,7 +17,6 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
 import {
   emitRow,
@@ -31,6 +30,7 @@ import { ChatTokenizer } from '../src/llm/chatTokenizer';
 import { DecoderModel } from '../src/llm/decoderModel';
 import { LlmEngine } from '../src/llm/llmEngine';
 import { createRng } from '../src/random/xoshiro128';
+import * as ort from '../src/runtime/ort';
 import { startPythonReference } from './pythonReference';
 
 const here = dirname(fileURLToPath(import.meta.url));

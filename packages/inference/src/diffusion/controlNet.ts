@@ -1,5 +1,5 @@
-import * as ort from 'onnxruntime-node';
 import type { RgbImage } from '../image/rgbImage';
+import * as ort from '../runtime/ort';
 
 const OUTPUT = /^(down_block_res_sample_(\d+)|mid_block_res_sample)$/;
 

@@ -1,6 +1,6 @@
-import type * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds } from '../llm/decoderModel';
+import type * as ort from '../runtime/ort';
 import type { NoiseSource, Scheduler } from './scheduler';
 import type { UnetModel } from './unetModel';
 

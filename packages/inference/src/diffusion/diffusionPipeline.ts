@@ -1,4 +1,3 @@
-import type * as ort from 'onnxruntime-node';
 import type { ZodType } from 'zod';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { decodeImage } from '../image/decodeImage';
@@ -8,6 +7,7 @@ import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
 import { type Logger, moduleLogger } from '../log';
 import { deriveSeed } from '../random/deriveSeed';
 import { createRng } from '../random/xoshiro128';
+import type * as ort from '../runtime/ort';
 import { controlResiduals } from './controlNet';
 import { createScheduler, schedulerConfigSchema } from './createScheduler';
 import { denoise, type RunControl } from './denoiseLoop';

@@ -1,7 +1,7 @@
-import type * as ort from 'onnxruntime-node';
 import type { RgbImage } from '../image/rgbImage';
 import type { AdapterSource } from '../llm/llmEngine';
 import type { Logger } from '../log';
+import type * as ort from '../runtime/ort';
 import type { SchedulerConfigInput } from './createScheduler';
 import type { UnetResidualLayout } from './diffusionExport';
 import type { PromptTokenizer } from './promptTokenizer';

@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
+import * as ort from '../runtime/ort';
 
 /**
  * The LoRA inputs of a session, in the package's convention (see lora/loraAdapter.ts):

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { exportError, fileExists } from '../exportFiles';
 import { type Logger, moduleLogger } from '../log';
+import type { InferenceSession } from '../runtime/ort';
 import type { RuntimeConfig } from '../runtime/runtimeConfig';
 import { createSession } from '../runtime/sessionFactory';
 import { type DiffusionExportSettings, readDiffusionExport } from './diffusionExport';

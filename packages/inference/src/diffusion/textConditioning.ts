@@ -1,7 +1,7 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { tokenIdsTensor } from '../image/tokenIds';
 import type { AdapterFeeds } from '../llm/decoderModel';
+import * as ort from '../runtime/ort';
 import type { LoraInputs } from './loraInputs';
 import type { PromptTokenizer } from './promptTokenizer';
 

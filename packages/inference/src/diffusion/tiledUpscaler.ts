@@ -1,8 +1,8 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { decodeImage } from '../image/decodeImage';
 import { encodeImage } from '../image/encodeImage';
 import type { RgbImage } from '../image/rgbImage';
+import * as ort from '../runtime/ort';
 
 /** Largest image the upscale task takes (the protocol's UPSCALE_INPUT_MAX_PIXELS). */
 export const UPSCALE_INPUT_MAX_PIXELS = 1344 * 1344;

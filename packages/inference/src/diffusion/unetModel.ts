@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds } from '../llm/decoderModel';
+import * as ort from '../runtime/ort';
 import type { UnetResidualLayout } from './diffusionExport';
 import { LoraInputs } from './loraInputs';
 

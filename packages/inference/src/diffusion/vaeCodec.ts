@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { RgbImage } from '../image/rgbImage';
+import * as ort from '../runtime/ort';
 
 /**
  * The VAE between latents and pixels. Decode: z / scalingFactor → decoder → x in [-1, 1];

@@ -1,5 +1,5 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import * as ort from '../runtime/ort';
 import { pixelTensor } from './pixelTensor';
 import type { RgbImage } from './rgbImage';
 import { tokenIdsTensor } from './tokenIds';

@@ -1,5 +1,5 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
+import * as ort from '../runtime/ort';
 import { CLIP_MEAN, CLIP_STD, pixelTensor } from './pixelTensor';
 import type { RgbImage } from './rgbImage';
 

@@ -1,5 +1,5 @@
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import * as ort from '../runtime/ort';
 import { OnnxGraph } from '../testing/onnxGraph';
 import { ProtobufWriter } from '../testing/protobufWriter';
 import { tokenIdsTensor } from './tokenIds';

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '../runtime/ort';
 
 /**
  * Token ids as the session's `input_ids` wants them: int64 in most exports, int32 in some

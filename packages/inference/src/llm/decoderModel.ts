@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { float16ToFloat32 } from '../runtime/float16';
+import * as ort from '../runtime/ort';
 
 /**
  * A decoder-only LLM exported to ONNX with past key/values. The input/output names are those

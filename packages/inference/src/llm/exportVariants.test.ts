@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { buildLoraAdapter } from '../lora/loraAdapter';
 import { readSafetensors } from '../lora/safetensors';
+import * as ort from '../runtime/ort';
 import { writeTestAdapter } from '../testing/loraFixtures';
 import { buildTinyDecoder, defaultTinyDecoderConfig } from '../testing/tinyDecoder';
 import { tinyChatTokenizer } from '../testing/tinyLlm';

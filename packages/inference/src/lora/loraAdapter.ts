@@ -1,7 +1,7 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
 import { float32ToFloat16 } from '../runtime/float16';
+import * as ort from '../runtime/ort';
 import { moduleSettings, type PeftAdapterConfig, targetsModule } from './adapterConfig';
 import type { FloatTensor, SafetensorsFile } from './safetensors';
 

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InferenceErrorCode } from '../errors';
@@ -8,6 +7,7 @@ import { DecoderModel } from '../llm/decoderModel';
 import { buildLoraAdapter } from '../lora/loraAdapter';
 import { readSafetensors } from '../lora/safetensors';
 import { float16ToFloat32, float32ToFloat16 } from '../runtime/float16';
+import * as ort from '../runtime/ort';
 import { writeTestAdapter } from '../testing/loraFixtures';
 import { attr, OnnxGraph } from '../testing/onnxGraph';
 import { buildTinyDecoder, defaultTinyDecoderConfig } from '../testing/tinyDecoder';

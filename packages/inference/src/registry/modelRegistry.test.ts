@@ -55,12 +55,17 @@ describe('ModelRegistry pull / verify over HTTP', () => {
       code: InferenceErrorCode.DownloadIncomplete,
     });
     const status = await registry.status('tiny-llm');
+    // The server sent half; what reached the disk is at most that (Node 24's fetch drops the
+    // bytes it had queued but not yet handed out when the connection breaks).
+    const kept = status.files[0]?.bytesOnDisk ?? 0;
     expect(status.files[0]).toEqual({
       path: 'model.onnx',
       size: big.length,
       state: 'partial',
-      bytesOnDisk: big.length / 2,
+      bytesOnDisk: kept,
     });
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(big.length / 2);
     expect(status.downloaded).toBe(false);
 
     server.setMode('model.onnx', 'ok');
@@ -69,8 +74,8 @@ describe('ModelRegistry pull / verify over HTTP', () => {
       onProgress: (p) => p.file === 'model.onnx' && progress.push(p.received),
     });
     expect(res.downloaded).toEqual(['model.onnx', 'tokenizer.json']);
-    expect(server.ranges.slice(-2)).toEqual([`bytes=${big.length / 2}-`, '']);
-    expect(progress[0]).toBe(big.length / 2);
+    expect(server.ranges.slice(-2)).toEqual([`bytes=${kept}-`, '']);
+    expect(progress[0]).toBe(kept);
     expect(progress.at(-1)).toBe(big.length);
     expect(Buffer.compare(await readFile(registry.modelPath('tiny-llm')), Buffer.from(big))).toBe(
       0,

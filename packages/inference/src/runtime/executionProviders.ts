@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession } from './ort';
 import type { ProviderName, RuntimeConfig } from './runtimeConfig';
 
 /** The folder holding onnxruntime-node's native binding and libraries for this platform. */

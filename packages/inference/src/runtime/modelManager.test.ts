@@ -1,8 +1,8 @@
-import type { InferenceSession } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { InferenceErrorCode } from '../errors';
 import { tinyDecoderBytes } from '../testing/tinyLlm';
 import { type ModelLease, ModelManager } from './modelManager';
+import type { InferenceSession } from './ort';
 import { parseRuntimeConfig } from './runtimeConfig';
 import { createSession } from './sessionFactory';
 

@@ -1,7 +1,7 @@
-import * as ort from 'onnxruntime-node';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { type Logger, moduleLogger } from '../log';
 import { deviceOf, executionProviderOption, providerAvailability } from './executionProviders';
+import * as ort from './ort';
 import type { ProviderName, RuntimeConfig } from './runtimeConfig';
 
 export interface CreatedSession {

@@ -1,7 +1,7 @@
-import * as ort from 'onnxruntime-node';
 import { ChatTokenizer } from '../llm/chatTokenizer';
 import { DecoderModel } from '../llm/decoderModel';
 import { type AdapterSource, type DecodeMode, LlmEngine } from '../llm/llmEngine';
+import * as ort from '../runtime/ort';
 import { buildTinyDecoder, defaultTinyDecoderConfig, type TinyDecoderConfig } from './tinyDecoder';
 import { buildTinyTokenizer } from './tinyTokenizer';
 

@@ -2,12 +2,12 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { DiffusionResult } from '../../src/diffusion/diffusionTypes';
 import { openDiffusionPipeline } from '../../src/diffusion/openDiffusionPipeline';
 import { openTokenizerFolder } from '../../src/diffusion/tokenizerFolder';
 import { decodeImage } from '../../src/image/decodeImage';
+import type * as ort from '../../src/runtime/ort';
 import { runtimeConfigFromEnv } from '../../src/runtime/runtimeConfig';
 
 /**

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PromptTokenizer } from '../../src/diffusion/promptTokenizer';
@@ -10,6 +9,7 @@ import { imageHashes } from '../../src/image/imageHashes';
 import { NsfwClassifier } from '../../src/image/nsfwClassifier';
 import { pixelTensor } from '../../src/image/pixelTensor';
 import type { RgbImage } from '../../src/image/rgbImage';
+import * as ort from '../../src/runtime/ort';
 import { buildTinyTokenizer } from '../../src/testing/tinyTokenizer';
 import {
   buildTinyClipText,

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiffusionPipeline } from '../../src/diffusion/diffusionPipeline';
 import { openDiffusionPipeline } from '../../src/diffusion/openDiffusionPipeline';
 import { InferenceErrorCode } from '../../src/errors';
+import type * as ort from '../../src/runtime/ort';
 import { parseRuntimeConfig } from '../../src/runtime/runtimeConfig';
 import { buildTinyTokenizer } from '../../src/testing/tinyTokenizer';
 import {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiffusionPipeline } from '../../src/diffusion/diffusionPipeline';
 import { LoraInputs } from '../../src/diffusion/loraInputs';
+import * as ort from '../../src/runtime/ort';
 import { openTinyDiffusion } from '../../src/testModels/diffusion/tinyDiffusion';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

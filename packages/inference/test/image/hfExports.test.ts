@@ -7,12 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TiledUpscaler } from '../../src/diffusion/tiledUpscaler';
 import { openTokenizerFolder } from '../../src/diffusion/tokenizerFolder';
 import { ClipEmbedder } from '../../src/image/clipEmbedder';
 import { decodeImage } from '../../src/image/decodeImage';
+import * as ort from '../../src/runtime/ort';
 import { runtimeConfigFromEnv } from '../../src/runtime/runtimeConfig';
 
 const root = fileURLToPath(new URL('../fixtures/hf', import.meta.url));

@@ -7,7 +7,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ChatTokenizer } from '../../src/llm/chatTokenizer';
 import { DecoderModel } from '../../src/llm/decoderModel';
@@ -15,6 +14,7 @@ import { LlmEngine } from '../../src/llm/llmEngine';
 import { AdapterStore } from '../../src/lora/adapterStore';
 import { readSafetensors } from '../../src/lora/safetensors';
 import { addLoraInputs } from '../../src/onnx/addLoraInputs';
+import * as ort from '../../src/runtime/ort';
 import { runtimeConfigFromEnv } from '../../src/runtime/runtimeConfig';
 
 const root = fileURLToPath(new URL('../fixtures/hf', import.meta.url));

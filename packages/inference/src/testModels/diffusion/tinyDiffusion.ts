@@ -1,6 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import type { DiffusionSessions } from '../../diffusion/diffusionTypes';
 import { PromptTokenizer } from '../../diffusion/promptTokenizer';
+import * as ort from '../../runtime/ort';
 import { buildTinyTokenizer } from '../../testing/tinyTokenizer';
 import { buildTinyControlNet } from './tinyControlNet';
 import { buildTinyTextEncoder, defaultTinyTextEncoderConfig } from './tinyTextEncoder';
