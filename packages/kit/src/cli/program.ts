@@ -99,8 +99,13 @@ export function commandHelp(program: ProgramSpec, command: CommandSpec, columns 
   );
   parts.push('', 'Options:', twoColumns(rows, width));
   if (command.examples?.length) {
-    // As written: examples align their comments with spaces that wrapping would collapse.
-    parts.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
+    // As written where they fit (their comments are aligned with spaces that wrapping would
+    // collapse); wrapped at words where they do not.
+    parts.push(
+      '',
+      'Examples:',
+      ...command.examples.map((e) => (e.length + 2 <= width ? `  ${e}` : wrapText(e, width, 4, 2))),
+    );
   }
   if (command.name === '' && program.footer) parts.push('', wrapText(program.footer, width));
   return parts.join('\n');
