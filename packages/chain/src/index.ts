@@ -20,6 +20,13 @@ export type { AxonInfo, Metagraph, Neuron } from './metagraph.js';
 export { neuronByHotkey } from './metagraph.js';
 export type { NetworkName } from './networks.js';
 export { NETWORK_ENDPOINTS, resolveEndpoint } from './networks.js';
+export type { WalletNames } from './operatorHints.js';
+export {
+  registerCommand,
+  shellWord,
+  unreachableFix,
+  walletCreateCommand,
+} from './operatorHints.js';
 // --- Timelocked (drand quicknet IBE) weight commits: ./timelock/ ---
 export type {
   EncryptedWeightsCommit,

@@ -80,7 +80,7 @@ describe('pnpm miner as a process', { timeout: 120_000 }, () => {
       expect(r.code).toBe(1);
       expect(lines(r.err).slice(0, 2)).toEqual([
         `pnpm miner ${command}: the chain is unreachable at ws://127.0.0.1:1 [MINER_CHAIN_UNREACHABLE]`,
-        '  fix: is the chain running? `pnpm devnet` starts a local one on ws://127.0.0.1:9944; or check --subtensor.network',
+        '  fix: is a devnet running there? `pnpm devnet` starts one on ws://127.0.0.1:9944 (`--port N` for another port); or pass the right --subtensor.network',
       ]);
     }
     // start logged its steps up to the chain, with the wallet folder taken from where it ran.

@@ -108,7 +108,7 @@ describe('validator start: mistakes', () => {
     const wallets = join(dir, 'wallets');
     expect(r.stderr.split('\n').slice(0, 2)).toEqual([
       `pnpm validator start: no hotkey file at ${join(wallets, 'nobody', 'hotkeys', 'default')} (wallet nobody, hotkey default) [VALIDATOR_WALLET_MISSING]`,
-      `  fix: create the wallet: pnpm chain wallet create --wallet.name nobody --wallet.hotkey default --wallet.path ${wallets}, or pass the --wallet.* flags of an existing one`,
+      `  fix: create it with \`pnpm chain wallet create --wallet.name nobody --wallet.hotkey default --wallet.path ${wallets}\`, or point --wallet.name, --wallet.hotkey and --wallet.path at an existing one`,
     ]);
   });
 
@@ -148,7 +148,7 @@ describe('validator start: mistakes', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.split('\n').slice(0, 3)).toEqual([
       'pnpm validator start: the chain is unreachable at ws://127.0.0.1:1 [VALIDATOR_CHAIN_UNREACHABLE]',
-      '  fix: check that a subtensor node answers there, or pass another --subtensor.network (finney, test, local or ws://host:port; `pnpm devnet` starts a local chain)',
+      '  fix: is a devnet running there? `pnpm devnet` starts one on ws://127.0.0.1:9944 (`--port N` for another port); or pass the right --subtensor.network',
       '  cause: no connection to ws://127.0.0.1:1 within 30000 ms',
     ]);
   }, 90_000);

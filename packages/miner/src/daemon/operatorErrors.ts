@@ -6,7 +6,14 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ChainError, ChainErrorCode, walletPaths } from '@subnet/chain';
+import {
+  ChainError,
+  ChainErrorCode,
+  walletCreateCommand as chainWalletCreateCommand,
+  shellWord,
+  unreachableFix,
+  walletPaths,
+} from '@subnet/chain';
 import { MinerError, MinerErrorCode } from '../errors';
 
 export interface WalletSettings {
@@ -20,11 +27,6 @@ export interface ChainSettings {
   readonly endpoint: string;
 }
 
-/** `text` as one shell word: unquoted when it is plain, else in single quotes. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./~-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `--wallet.path P`, or nothing for the default folder (as the chain's doctor checks write it). */
 function walletPathFlag(path: string): string {
   return path === join(homedir(), '.bittensor', 'wallets')
@@ -35,17 +37,10 @@ function walletPathFlag(path: string): string {
 /** The command that creates the missing keys (the hotkey only, when the coldkey is there). */
 export function walletCreateCommand(wallet: WalletSettings): string {
   const paths = walletPaths(wallet);
-  const coldkeyThere = existsSync(paths.coldkey) || existsSync(paths.coldkeypub);
-  return `pnpm chain wallet create --wallet.name ${shellWord(wallet.name)} --wallet.hotkey ${shellWord(wallet.hotkey)}${walletPathFlag(wallet.path)}${coldkeyThere ? ' --hotkey-only' : ''}`;
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-  } catch {
-    return false;
-  }
+  return chainWalletCreateCommand(
+    wallet,
+    existsSync(paths.coldkey) || existsSync(paths.coldkeypub),
+  );
 }
 
 /** A key file that could not be loaded, as the operator's error. */
@@ -99,9 +94,7 @@ export function chainUnreachable(chain: ChainSettings, cause: unknown): unknown 
     `the chain is unreachable at ${chain.endpoint}${named}`,
     {
       cause,
-      fix: isLoopback(chain.endpoint)
-        ? 'is the chain running? `pnpm devnet` starts a local one on ws://127.0.0.1:9944; or check --subtensor.network'
-        : 'is the chain running and reachable from here (DNS, firewall)? check --subtensor.network (finney, test, local or ws(s)://host:port)',
+      fix: unreachableFix(chain.endpoint),
     },
   );
 }

@@ -4,16 +4,19 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChainError, ChainErrorCode, resolveEndpoint } from '@subnet/chain';
+import {
+  ChainError,
+  ChainErrorCode,
+  registerCommand,
+  resolveEndpoint,
+  unreachableFix,
+  walletCreateCommand,
+} from '@subnet/chain';
 import type { ValidatorConfig } from '../config/validatorConfig';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
 import { redactUrl } from '../storage/postgresClient';
 
 type Wallet = ValidatorConfig['wallet'];
-
-function walletFlags(wallet: Wallet): string {
-  return `--wallet.name ${wallet.name} --wallet.hotkey ${wallet.hotkey} --wallet.path ${wallet.path}`;
-}
 
 /** Loading the hotkey failed: a missing file names itself and the command that creates it. */
 export function walletError(err: unknown, wallet: Wallet): unknown {
@@ -24,9 +27,7 @@ export function walletError(err: unknown, wallet: Wallet): unknown {
     ValidatorErrorCode.WalletMissing,
     `no hotkey file at ${file} (wallet ${wallet.name}, hotkey ${wallet.hotkey})`,
     {
-      fix: hasColdkey
-        ? `add the hotkey to the wallet: pnpm chain wallet create ${walletFlags(wallet)} --hotkey-only, or pass the --wallet.* flags of an existing one`
-        : `create the wallet: pnpm chain wallet create ${walletFlags(wallet)}, or pass the --wallet.* flags of an existing one`,
+      fix: `create it with \`${walletCreateCommand(wallet, hasColdkey)}\`, or point --wallet.name, --wallet.hotkey and --wallet.path at an existing one`,
     },
   );
 }
@@ -45,7 +46,7 @@ export function chainError(err: unknown, network: string): unknown {
     `the chain is unreachable at ${endpoint}`,
     {
       cause: err,
-      fix: `check that a subtensor node answers there, or pass another --subtensor.network (finney, test, local or ws://host:port; \`pnpm devnet\` starts a local chain)`,
+      fix: unreachableFix(endpoint),
     },
   );
 }
@@ -60,7 +61,7 @@ export function notRegisteredError(
     ValidatorErrorCode.NotRegistered,
     `hotkey ${address} (wallet ${wallet.name}/${wallet.hotkey}) is not registered on subnet ${netuid}`,
     {
-      fix: `register it first: pnpm chain register --subtensor.network ${subtensor.network} --netuid ${netuid} ${walletFlags(wallet)}`,
+      fix: `register it first: ${registerCommand({ network: subtensor.network, netuid, wallet })}`,
     },
   );
 }
