@@ -20,6 +20,7 @@ export {
 } from './cli/program.js';
 export {
   CONFIG_FLAG,
+  commandLogger,
   JSON_FLAG,
   LOGGING_FLAGS,
   loggingFlags,

@@ -7,10 +7,8 @@ import { existsSync } from 'node:fs';
 import {
   CliError,
   type CliIo,
-  createLogger,
   LOGGING_FLAGS,
   type Logger,
-  logLevelFlag,
   type OptionSpec,
   type OptionTable,
   type OptionValues,
@@ -36,9 +34,7 @@ export const QUIET_LOGGING_FLAGS: OptionTable = {
 };
 
 /** The logger of a command: kit's, on stderr, at the level the logging flags ask (else warn). */
-export function commandLogger(values: OptionValues, name: string): Logger {
-  return createLogger({ name, level: logLevelFlag(values) ?? 'warn', destination: 2 });
-}
+export { commandLogger } from '@subnet/kit';
 
 /** The wallet the flags name, its folder resolved from where the operator ran the command. */
 export interface CliWallet extends WalletNames {

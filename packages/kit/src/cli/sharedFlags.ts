@@ -4,8 +4,8 @@
  */
 
 import { UsageError } from '../errors.js';
-import type { LogLevel } from '../logger.js';
-import { isLogLevel } from '../logger.js';
+import type { Logger, LogLevel } from '../logger.js';
+import { createLogger, isLogLevel } from '../logger.js';
 import type { OptionTable, OptionValues } from './options.js';
 import { stringOption } from './options.js';
 
@@ -115,4 +115,16 @@ export function passwordFromEnv(
     );
   }
   return value;
+}
+
+/**
+ * The logger of a command whose stdout is its result: to stderr, at the level the logging flags
+ * ask for, else `fallback` (warn).
+ */
+export function commandLogger(
+  values: OptionValues,
+  name: string,
+  fallback: LogLevel = 'warn',
+): Logger {
+  return createLogger({ name, level: logLevelFlag(values) ?? fallback, destination: 2 });
 }

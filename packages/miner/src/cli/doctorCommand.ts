@@ -1,11 +1,5 @@
 /** `pnpm miner doctor`: a line per check, exit 1 when anything blocks the miner from starting. */
-import {
-  assertNoBlockers,
-  type CommandSpec,
-  createLogger,
-  logLevelFlag,
-  runChecklist,
-} from '@subnet/kit';
+import { assertNoBlockers, type CommandSpec, commandLogger, runChecklist } from '@subnet/kit';
 import { catalogEnv } from '../config/resolveSettings';
 import { minerChecks } from '../doctor/minerChecks';
 import { AXON_LISTEN_FLAGS, COMMON_FLAGS, minerSettings } from './minerFlags';
@@ -21,11 +15,7 @@ export const doctorCommand: CommandSpec = {
   ],
   async run(ctx) {
     const config = minerSettings(ctx);
-    const logger = createLogger({
-      name: 'miner',
-      level: logLevelFlag(ctx.values) ?? 'warn',
-      destination: 2,
-    });
+    const logger = commandLogger(ctx.values, 'miner');
     const checks = minerChecks(config, { logger, env: catalogEnv(ctx.io.env) });
     const report = await runChecklist(checks, ctx.io.out);
     assertNoBlockers(report, 'pnpm miner');

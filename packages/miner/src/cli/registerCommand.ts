@@ -2,8 +2,7 @@
 import { loadColdkey } from '@subnet/chain';
 import {
   type CommandSpec,
-  createLogger,
-  logLevelFlag,
+  commandLogger,
   PASSWORD_ENV_FLAG,
   passwordFromEnv,
   raoToTao,
@@ -29,11 +28,7 @@ export const registerCommand: CommandSpec = {
     const { io } = ctx;
     const config = minerSettings(ctx);
     const password = passwordFromEnv(ctx.values, io.env);
-    const log = createLogger({
-      name: 'miner',
-      level: logLevelFlag(ctx.values) ?? 'warn',
-      destination: 2,
-    });
+    const log = commandLogger(ctx.values, 'miner');
     const hotkey = await loadMinerHotkey(config);
     const chain = await connectChain(config, log);
     try {

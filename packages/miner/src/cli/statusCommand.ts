@@ -1,6 +1,6 @@
 /** `pnpm miner status`: the hotkey's neuron on chain, and whether the local axon answers. */
 import { neuronByHotkey } from '@subnet/chain';
-import { type CommandSpec, createLogger, logLevelFlag, raoToTao } from '@subnet/kit';
+import { type CommandSpec, commandLogger, raoToTao } from '@subnet/kit';
 import { registerCommand } from '../daemon/operatorErrors';
 import { connectChain, loadMinerHotkey } from './chainSession';
 import { AXON_LISTEN_FLAGS, COMMON_FLAGS, minerSettings } from './minerFlags';
@@ -28,11 +28,7 @@ export const statusCommand: CommandSpec = {
   async run(ctx) {
     const { io } = ctx;
     const config = minerSettings(ctx);
-    const log = createLogger({
-      name: 'miner',
-      level: logLevelFlag(ctx.values) ?? 'warn',
-      destination: 2,
-    });
+    const log = commandLogger(ctx.values, 'miner');
     const hotkey = await loadMinerHotkey(config);
     const chain = await connectChain(config, log);
     try {
