@@ -4,6 +4,7 @@
 // protocol's dendrite; the miner here is the protocol's real loopback test axon.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32, deflateSync } from 'node:zlib';
 import type { Metagraph } from '@subnet/chain';
 import { Dendrite, type Synapse } from '@subnet/protocol';
 import {
@@ -13,6 +14,7 @@ import {
   Inpaint,
   type TaskKind,
   TextToImage,
+  Uncrop,
   Upscale,
 } from '@subnet/protocol/tasks';
 import {
@@ -52,7 +54,7 @@ const neuron = (uid: number, hotkey: string, port: number) =>
 async function startAxon(): Promise<number> {
   const started = await createTestAxon({
     hotkey: await devHotkey('charlie'),
-    synapses: [Chat, Completion, TextToImage, ImageToImage, Inpaint, Upscale],
+    synapses: [Chat, Completion, TextToImage, ImageToImage, Inpaint, Uncrop, Upscale],
     uuid: 'axon-test-uuid',
     serve: ({ def, synapse }) => {
       // A copy: the axon merges its answer's fields into `synapse` after this.
@@ -218,6 +220,89 @@ describe('validation', () => {
       expect(json.error.type).toBe('invalid_request_error');
       expect(json.error.message.startsWith(`${param}: `)).toBe(true);
     }
+  });
+});
+
+/** A PNG of one flat colour: 8-bit RGB (2) or RGBA (6), written here so no image library decides. */
+function flatPng(width: number, height: number, colorType: 2 | 6): string {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, colorType, 0, 0, 0], 8);
+  const row = 1 + width * (colorType === 6 ? 4 : 3);
+  const raw = Buffer.alloc(row * height, 0x80);
+  for (let y = 0; y < height; y++) raw[y * row] = 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]).toString('base64');
+}
+
+describe('uncrop', () => {
+  const UNCROP = { prompt: 'more sky', model: 'sdxl-base', image: flatPng(64, 64, 2) };
+
+  it('answers 400 naming the field for what only the image header shows', async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ image: flatPng(64, 64, 6), extend_top: 64 }, 'image', /^image: has an alpha channel/],
+      [
+        { image: flatPng(60, 64, 2), extend_top: 64 },
+        'image',
+        /^image: is 60x64; uncrop needs both sides to be multiples of 8/,
+      ],
+      [{}, 'extend_left', /^extend_left: every side is extended by 0 pixels/],
+      [
+        { image: flatPng(1024, 1024, 2), extend_left: 256, extend_right: 512 },
+        'extend_right',
+        /^extend_right: the canvas would be 1792x1024 = 1835008 pixels; at most 1806336/,
+      ],
+      [
+        { image: flatPng(8, 1024, 2), extend_top: 512, extend_bottom: 520 },
+        'extend_bottom',
+        /^extend_bottom: Too big: expected number to be <=512$/,
+      ],
+      [
+        { image: flatPng(8, 1536, 2), extend_top: 512, extend_bottom: 8 },
+        'extend_top',
+        /^extend_top: the canvas would be 2056 pixels high; at most 2048/,
+      ],
+      [{ extend_top: 12 }, 'extend_top', /^extend_top: must be a multiple of 8$/],
+      [{ image: 'iVBORw0KGgo=', extend_top: 8 }, 'image', /^image: the image cannot be read/],
+      [{ width: 512, extend_top: 8 }, '(body)', /^\(body\): /],
+    ];
+    const before = received.length;
+    for (const [change, param, message] of cases) {
+      const r = await post('/v1/uncrop', { ...UNCROP, ...change });
+      const json = (await r.json()) as { error: { param: string; message: string } };
+      expect({ status: r.status, param: json.error.param }).toEqual({ status: 400, param });
+      expect(json.error.message).toMatch(message);
+    }
+    // Refused before any miner was asked.
+    expect(received.length).toBe(before);
+  });
+
+  it('sends a valid uncrop to the miner with the seed the validator chose', async () => {
+    const r = await post('/v1/uncrop', { ...UNCROP, extend_right: 64, extend_bottom: 8 });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { image_b64: string }).image_b64).toBe(EXAMPLE_IMAGE_B64);
+    expect(received.at(-1)).toMatchObject({
+      name: 'Uncrop',
+      image: UNCROP.image,
+      extend_left: 0,
+      extend_right: 64,
+      extend_top: 0,
+      extend_bottom: 8,
+      seed: 42,
+    });
   });
 });
 
@@ -416,6 +501,7 @@ describe('images and documents', () => {
       '/v1/inpaint',
       '/v1/models',
       '/v1/text-to-image',
+      '/v1/uncrop',
       '/v1/upscale',
     ]);
     const chat =
@@ -424,9 +510,10 @@ describe('images and documents', () => {
   });
   it('records the usage of each request on its key', async () => {
     const [listing] = (await keys.listKeys()).filter((k) => k.id === keyId);
-    // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and one image;
-    // the cut stream reported no token counts.
-    expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 1 });
+    // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and two images
+    // (a text-to-image and an uncrop; the refused uncrops count none); the cut stream reported
+    // no token counts.
+    expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 2 });
   });
 });
 

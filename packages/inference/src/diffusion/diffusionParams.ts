@@ -50,3 +50,21 @@ export const controlNetParamsSchema = textToImageParamsSchema.extend({
   conditioning_scale: z.number().min(0).max(2).default(1),
 });
 export type ControlNetParamsInput = z.input<typeof controlNetParamsSchema>;
+
+const extension = () =>
+  z.int().min(0).max(4096).multipleOf(8, { error: 'must be a multiple of 8' }).default(0);
+
+/**
+ * Uncrop: the canvas is the image's size plus the extensions (checked by `checkUncrop`), so the
+ * task has no width or height of its own.
+ */
+export const uncropParamsSchema = textToImageParamsSchema
+  .omit({ width: true, height: true })
+  .extend({
+    image: imageBytes(),
+    extend_left: extension(),
+    extend_right: extension(),
+    extend_top: extension(),
+    extend_bottom: extension(),
+  });
+export type UncropParamsInput = z.input<typeof uncropParamsSchema>;

@@ -1,6 +1,6 @@
 import type { ZodType } from 'zod';
 import { InferenceError, InferenceErrorCode } from '../errors';
-import { decodeImage } from '../image/decodeImage';
+import { decodeImage, readImageHeader } from '../image/decodeImage';
 import { encodeImage, resizeImage } from '../image/encodeImage';
 import type { RgbImage } from '../image/rgbImage';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
@@ -23,6 +23,8 @@ import {
   type TextToImageParams,
   type TextToImageParamsInput,
   textToImageParamsSchema,
+  type UncropParamsInput,
+  uncropParamsSchema,
 } from './diffusionParams';
 import type {
   DiffusionPipelineOptions,
@@ -33,6 +35,7 @@ import { LoraInputs } from './loraInputs';
 import { maskGrid } from './maskGrid';
 import type { Scheduler } from './scheduler';
 import { encodeText, type TextConditioning, type TextEncoderPart } from './textConditioning';
+import { extendCanvas, pasteOriginal, uncropCanvas, uncropMask } from './uncrop';
 import { UnetModel } from './unetModel';
 import { decodeLatents, encodePixels } from './vaeCodec';
 
@@ -118,30 +121,73 @@ export class DiffusionPipeline {
     return this.run(p, full.tail(start), latents, dims, control);
   }
 
-  /**
-   * Repaints the white part of the mask. With an inpainting UNet (sample channels = latents + 5),
-   * the UNet sees the mask on the latent grid and the latents of the image with the masked
-   * pixels blanked, appended to its input. With a plain UNet, the latents outside the mask are
-   * replaced after every step by the image's latents noised to that step's level (the clean
-   * latents after the last step).
-   */
+  /** Repaints the white part of the mask (resized to the task's size; see `repaint`). */
   async inpaint(input: InpaintParamsInput, control?: RunControl): Promise<DiffusionResult> {
     const p = parse(inpaintParamsSchema, input);
+    const image = await this.inputImage(p.init_image, p);
+    const maskImage = await decodeImage(p.mask_image, { maxPixels: this.maxInputPixels });
+    const masks = {
+      latent: await maskGrid(maskImage, p.width / 8, p.height / 8),
+      pixel: await maskGrid(maskImage, p.width, p.height),
+    };
+    return this.repaint(p, image, masks, control);
+  }
+
+  /**
+   * Extends the image onto a larger canvas (see uncrop.ts) and paints the new area: the canvas is
+   * filled from the image's edges, the new area masked on whole latent cells, the inpainting path
+   * run, and the original pixels put back exactly as they came.
+   */
+  async uncrop(input: UncropParamsInput, control?: RunControl): Promise<DiffusionResult> {
+    const u = parse(uncropParamsSchema, input);
+    const header = await readImageHeader(u.image);
+    const canvas = uncropCanvas(header, u);
+    const image = await decodeImage(u.image, { maxPixels: this.maxInputPixels });
+    const p: TextToImageParams = {
+      prompt: u.prompt,
+      negative_prompt: u.negative_prompt,
+      steps: u.steps,
+      cfg_scale: u.cfg_scale,
+      width: canvas.width,
+      height: canvas.height,
+      seed: u.seed,
+      ...(u.lora !== undefined ? { lora: u.lora } : {}),
+    };
+    const masks = {
+      latent: uncropMask(canvas, image, 8),
+      pixel: uncropMask(canvas, image, 1),
+    };
+    return this.repaint(p, extendCanvas(image, canvas), masks, control, (painted) =>
+      pasteOriginal(painted, image, canvas),
+    );
+  }
+
+  /**
+   * Repaints the cells marked 1 in `masks` (`latent` on the latent grid, `pixel` at the image's
+   * size). With an inpainting UNet (sample channels = latents + 5), the UNet sees the latent mask
+   * and the latents of the image with the masked pixels blanked, appended to its input. With a
+   * plain UNet, the latents outside the mask are replaced after every step by the image's latents
+   * noised to that step's level (the clean latents after the last step).
+   */
+  private async repaint(
+    p: TextToImageParams,
+    image: RgbImage,
+    masks: { latent: Uint8Array; pixel: Uint8Array },
+    control: RunControl | undefined,
+    finish?: (decoded: RgbImage) => RgbImage,
+  ): Promise<DiffusionResult> {
     const scheduler = this.scheduler(p.steps);
     const { noise, dims } = this.initialNoise(p);
     const [, , h, w] = dims as [number, number, number, number];
-    const image = await this.inputImage(p.init_image, p);
-    const maskImage = await decodeImage(p.mask_image, { maxPixels: this.maxInputPixels });
-    const mask = await maskGrid(maskImage, w, h);
+    const mask = masks.latent;
     const start = scale(noise, scheduler.initNoiseSigma);
     const encoder = this.vaeEncoder();
     if (this.unet.inputChannels === this.unet.latentChannels + 5) {
-      const blank = await maskGrid(maskImage, p.width, p.height);
-      const masked = await encodePixels(encoder, image, this.scaling, blank);
+      const masked = await encodePixels(encoder, image, this.scaling, masks.pixel);
       const extraChannels = new Float32Array((1 + masked.latents.length / (h * w)) * h * w);
       extraChannels.set(mask);
       extraChannels.set(masked.latents, h * w);
-      return this.run(p, scheduler, start, dims, control, { extraChannels });
+      return this.run(p, scheduler, start, dims, control, { extraChannels }, finish);
     }
     const init = (await encodePixels(encoder, image, this.scaling)).latents;
     const total = scheduler.timesteps.length;
@@ -151,7 +197,7 @@ export class DiffusionPipeline {
         (mask[j % mask.length] as number) > 0 ? v : (known[j] as number),
       );
     };
-    return this.run(p, scheduler, start, dims, control, { afterStep });
+    return this.run(p, scheduler, start, dims, control, { afterStep }, finish);
   }
 
   /** Text-to-image guided by a control image (a scribble) through the ControlNet session. */
@@ -239,6 +285,8 @@ export class DiffusionPipeline {
     dims: number[],
     control: RunControl | undefined,
     hooks: Pick<Parameters<typeof denoise>[0], 'afterStep' | 'residuals' | 'extraChannels'> = {},
+    /** A last change to the decoded image before it is encoded (uncrop puts its pixels back). */
+    finish: (decoded: RgbImage) => RgbImage = (decoded) => decoded,
   ): Promise<DiffusionResult> {
     const guided = p.cfg_scale > 1;
     const adapter = await this.adapter(p.lora);
@@ -256,7 +304,9 @@ export class DiffusionPipeline {
       ...(control ? { control } : {}),
       ...hooks,
     });
-    const image = await decodeLatents(this.sessions.vaeDecoder, result.latents, dims, this.scaling);
+    const image = finish(
+      await decodeLatents(this.sessions.vaeDecoder, result.latents, dims, this.scaling),
+    );
     const png = await encodeImage(image, { format: 'png' });
     const steps = result.stepTimesMs.length;
     const meanMs = steps ? result.stepTimesMs.reduce((a, b) => a + b, 0) / steps : 0;

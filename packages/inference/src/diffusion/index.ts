@@ -25,6 +25,8 @@ export {
   type TextToImageParams,
   type TextToImageParamsInput,
   textToImageParamsSchema,
+  type UncropParamsInput,
+  uncropParamsSchema,
 } from './diffusionParams';
 export { DiffusionPipeline } from './diffusionPipeline';
 export type {
@@ -65,5 +67,15 @@ export {
   openTokenizerFolder,
   type TokenizerLayout,
 } from './tokenizerFolder';
+export {
+  checkUncrop,
+  extendCanvas,
+  pasteOriginal,
+  type UncropCanvas,
+  type UncropExtents,
+  type UncropProblem,
+  uncropCanvas,
+  uncropMask,
+} from './uncrop';
 export { UnetModel } from './unetModel';
 export { decodeLatents, encodePixels } from './vaeCodec';

@@ -25,12 +25,17 @@ export interface DecodeOptions {
   maxPixels: number;
 }
 
-/**
- * Decodes PNG, JPEG or WebP bytes to 8-bit sRGB without alpha (alpha is dropped, not blended).
- * The pixel count is checked from the header before any pixel is decoded, so a small file that
- * expands to a huge image (a decompression bomb) costs nothing; truncated or corrupt data fails.
- */
-export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
+/** What an image's header says, read without decoding a pixel. */
+export interface ImageHeader {
+  width: number;
+  height: number;
+  format: 'png' | 'jpeg' | 'webp';
+  /** An alpha channel is present (RGBA, grey + alpha, or a PNG palette with transparency). */
+  hasAlpha: boolean;
+}
+
+/** The header of PNG, JPEG or WebP bytes; anything else, or unreadable bytes, is refused. */
+export async function readImageHeader(bytes: Uint8Array): Promise<ImageHeader> {
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { failOn: 'error', limitInputPixels: false }).metadata();
@@ -39,10 +44,20 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
       cause: err,
     });
   }
-  const { width, height, format } = meta;
-  if (!['png', 'jpeg', 'webp'].includes(format)) {
+  const { width, height, format, hasAlpha } = meta;
+  if (format !== 'png' && format !== 'jpeg' && format !== 'webp') {
     throw new ImageInputError('corrupt', `unsupported image format '${format}' (png, jpeg, webp)`);
   }
+  return { width, height, format, hasAlpha };
+}
+
+/**
+ * Decodes PNG, JPEG or WebP bytes to 8-bit sRGB without alpha (alpha is dropped, not blended).
+ * The pixel count is checked from the header before any pixel is decoded, so a small file that
+ * expands to a huge image (a decompression bomb) costs nothing; truncated or corrupt data fails.
+ */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Promise<RgbImage> {
+  const { width, height } = await readImageHeader(bytes);
   if (width * height > options.maxPixels) {
     throw new ImageInputError(
       'too_large',

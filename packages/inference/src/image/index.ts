@@ -6,10 +6,12 @@ export { type HsvPlanes, toHsv, toLuma } from './colorConversion';
 export {
   type DecodeOptions,
   decodeImage,
+  type ImageHeader,
   ImageInputError,
   type ImageInputProblem,
   imageBytesFromBase64,
   imageBytesToBase64,
+  readImageHeader,
 } from './decodeImage';
 export {
   COLOR_GRID,

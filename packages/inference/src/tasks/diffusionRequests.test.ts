@@ -98,12 +98,42 @@ describe('diffusionRequestOf', () => {
     ).toThrow(expect.objectContaining({ problem: 'bad_base64', status: 400 }));
   });
 
-  it('isDiffusionKind names the four diffusion kinds only', () => {
-    const kinds = ['TextToImage', 'ImageToImage', 'Inpaint', 'ControlNet', 'Upscale', 'Chat'];
+  it('Uncrop: no width or height (the canvas comes from the image), image decoded, sides copied', () => {
+    const { width: _w, height: _h, ...rest } = settings;
+    const req = diffusionRequestOf('Uncrop', {
+      ...rest,
+      image: PNG_SIG_B64,
+      extend_left: 64,
+      extend_right: 0,
+      extend_top: 8,
+      extend_bottom: 512,
+    });
+    const { width: _ew, height: _eh, ...base } = expectedBase;
+    expect(req).toStrictEqual({
+      ...base,
+      image: PNG_SIG,
+      extend_left: 64,
+      extend_right: 0,
+      extend_top: 8,
+      extend_bottom: 512,
+    });
+  });
+
+  it('isDiffusionKind names the five diffusion kinds only', () => {
+    const kinds = [
+      'TextToImage',
+      'ImageToImage',
+      'Inpaint',
+      'Uncrop',
+      'ControlNet',
+      'Upscale',
+      'Chat',
+    ];
     expect(kinds.filter(isDiffusionKind)).toEqual([
       'TextToImage',
       'ImageToImage',
       'Inpaint',
+      'Uncrop',
       'ControlNet',
     ]);
   });
@@ -127,6 +157,8 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
   const small = { ...settings, steps: 3, width: SIZE, height: SIZE, seed: 99 };
   const params = { ...expectedBase, steps: 3, width: SIZE, height: SIZE, seed: 99 };
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  const { width: _w, height: _h, ...uncropSettings } = small;
+  const { width: _pw, height: _ph, ...uncropParams } = params;
 
   beforeAll(async () => {
     models = await openTinyDiffusion();
@@ -149,6 +181,14 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
       TextToImage: small,
       ImageToImage: { ...small, init_image: b64(init), image_strength: 0.7 },
       Inpaint: { ...small, init_image: b64(init), mask_image: b64(mask) },
+      Uncrop: {
+        ...uncropSettings,
+        image: b64(init),
+        extend_left: 8,
+        extend_right: 0,
+        extend_top: 16,
+        extend_bottom: 0,
+      },
       ControlNet: { ...small, control_image: b64(mask), conditioning_scale: 1 },
     };
     const direct = {
@@ -159,18 +199,26 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
         image_strength: 0.7,
       }),
       Inpaint: await pipeline.inpaint({ ...params, init_image: init, mask_image: mask }),
+      Uncrop: await pipeline.uncrop({
+        ...uncropParams,
+        image: init,
+        extend_left: 8,
+        extend_top: 16,
+      }),
       ControlNet: await pipeline.controlNet({
         ...params,
         control_image: mask,
         conditioning_scale: 1,
       }),
     };
-    // The four direct images differ, so a call of the wrong method would show.
-    expect(new Set(Object.values(direct).map((r) => sha(r.png))).size).toBe(4);
+    // The five direct images differ, so a call of the wrong method would show.
+    expect(new Set(Object.values(direct).map((r) => sha(r.png))).size).toBe(5);
+    expect([direct.Uncrop.image.width, direct.Uncrop.image.height]).toEqual([SIZE + 8, SIZE + 16]);
     const run = {
       TextToImage: await runDiffusionTask(pipeline, 'TextToImage', tasks.TextToImage),
       ImageToImage: await runDiffusionTask(pipeline, 'ImageToImage', tasks.ImageToImage),
       Inpaint: await runDiffusionTask(pipeline, 'Inpaint', tasks.Inpaint),
+      Uncrop: await runDiffusionTask(pipeline, 'Uncrop', tasks.Uncrop),
       ControlNet: await runDiffusionTask(pipeline, 'ControlNet', tasks.ControlNet),
     };
     for (const kind of Object.keys(direct) as (keyof typeof direct)[]) {

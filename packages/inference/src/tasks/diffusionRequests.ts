@@ -1,5 +1,5 @@
 /**
- * The diffusion tasks (TextToImage, ImageToImage, Inpaint, ControlNet) as pipeline calls: which
+ * The diffusion tasks (TextToImage, ImageToImage, Inpaint, Uncrop, ControlNet) as pipeline calls: which
  * synapse field becomes which pipeline parameter, base64 images decoded to bytes. The miner runs a
  * task with it and the validator reproduces the task with it, so both make the same call with the
  * same seed. `control_type` is not mapped: scribble is the only control type served.
@@ -10,13 +10,20 @@ import type {
   ImageToImageParamsInput,
   InpaintParamsInput,
   TextToImageParamsInput,
+  UncropParamsInput,
 } from '../diffusion/diffusionParams';
 import type { DiffusionPipeline } from '../diffusion/diffusionPipeline';
 import type { DiffusionResult } from '../diffusion/diffusionTypes';
 import { imageBytesFromBase64 } from '../image/decodeImage';
 import type { TaskFields } from './taskFields';
 
-export const DIFFUSION_KINDS = ['TextToImage', 'ImageToImage', 'Inpaint', 'ControlNet'] as const;
+export const DIFFUSION_KINDS = [
+  'TextToImage',
+  'ImageToImage',
+  'Inpaint',
+  'Uncrop',
+  'ControlNet',
+] as const;
 export type DiffusionKind = (typeof DIFFUSION_KINDS)[number];
 
 export function isDiffusionKind(kind: string): kind is DiffusionKind {
@@ -33,6 +40,11 @@ export interface DiffusionFieldsByKind {
   TextToImage: BaseFields;
   ImageToImage: BaseFields & Pick<TaskFields<'ImageToImage'>, 'init_image' | 'image_strength'>;
   Inpaint: BaseFields & Pick<TaskFields<'Inpaint'>, 'init_image' | 'mask_image'>;
+  Uncrop: Omit<BaseFields, 'width' | 'height'> &
+    Pick<
+      TaskFields<'Uncrop'>,
+      'image' | 'extend_left' | 'extend_right' | 'extend_top' | 'extend_bottom'
+    >;
   ControlNet: BaseFields & Pick<TaskFields<'ControlNet'>, 'control_image' | 'conditioning_scale'>;
 }
 
@@ -41,6 +53,7 @@ export interface DiffusionRequestByKind {
   TextToImage: TextToImageParamsInput;
   ImageToImage: ImageToImageParamsInput;
   Inpaint: InpaintParamsInput;
+  Uncrop: UncropParamsInput;
   ControlNet: ControlNetParamsInput;
 }
 
@@ -52,24 +65,37 @@ type DiffusionTask = {
 /** The pipeline methods a diffusion task calls. */
 export type DiffusionRunner = Pick<
   DiffusionPipeline,
-  'textToImage' | 'imageToImage' | 'inpaint' | 'controlNet'
+  'textToImage' | 'imageToImage' | 'inpaint' | 'uncrop' | 'controlNet'
 >;
 
-function baseRequest(f: BaseFields): TextToImageParamsInput {
+function promptRequest(f: Omit<BaseFields, 'width' | 'height'>) {
   return {
     prompt: f.prompt,
     negative_prompt: f.negative_prompt ?? '',
     steps: f.steps,
     cfg_scale: f.cfg_scale,
-    width: f.width,
-    height: f.height,
     seed: f.seed,
     ...(f.lora !== undefined ? { lora: f.lora } : {}),
   };
 }
 
 function requestOf(task: DiffusionTask): DiffusionRequestByKind[DiffusionKind] {
-  const base = baseRequest(task.fields);
+  if (task.kind === 'Uncrop') {
+    const f = task.fields;
+    return {
+      ...promptRequest(f),
+      image: imageBytesFromBase64(f.image),
+      extend_left: f.extend_left,
+      extend_right: f.extend_right,
+      extend_top: f.extend_top,
+      extend_bottom: f.extend_bottom,
+    };
+  }
+  const base: TextToImageParamsInput = {
+    ...promptRequest(task.fields),
+    width: task.fields.width,
+    height: task.fields.height,
+  };
   switch (task.kind) {
     case 'TextToImage':
       return base;
@@ -121,6 +147,8 @@ export async function runDiffusionTask<K extends DiffusionKind>(
       return pipeline.imageToImage(diffusionRequestOf(task.kind, task.fields), control);
     case 'Inpaint':
       return pipeline.inpaint(diffusionRequestOf(task.kind, task.fields), control);
+    case 'Uncrop':
+      return pipeline.uncrop(diffusionRequestOf(task.kind, task.fields), control);
     case 'ControlNet':
       return pipeline.controlNet(diffusionRequestOf(task.kind, task.fields), control);
   }

@@ -23,6 +23,7 @@ const TASK_MODELS: Record<TaskKind, { type: ModelType; part?: string }> = {
   TextToImage: { type: 'diffusion' },
   ImageToImage: { type: 'diffusion', part: 'vae_encoder' },
   Inpaint: { type: 'diffusion', part: 'vae_encoder' },
+  Uncrop: { type: 'diffusion', part: 'vae_encoder' },
   ControlNet: { type: 'diffusion', part: 'controlnet' },
   Upscale: { type: 'upscaler' },
   ClipEmbeddings: { type: 'clip' },

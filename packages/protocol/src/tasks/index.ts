@@ -73,6 +73,10 @@ export {
   TOKEN_TEXT_MAX_CHARS,
   TOP_K_MAX,
   TOP_LOGPROBS_MAX,
+  UNCROP_CANVAS_MAX_PIXELS,
+  UNCROP_CANVAS_MAX_SIDE,
+  UNCROP_EXTEND_MAX,
+  UNCROP_EXTEND_STEP,
   UPSCALE_INPUT_MAX_PIXELS,
 } from './limits';
 export { TASK_KINDS, type TaskKind } from './taskKinds';
@@ -100,4 +104,5 @@ export {
   textStreamEventSchema,
 } from './textStreamEvents';
 export { TextToImage, type TextToImageFields, type TextToImageInput } from './textToImage';
+export { Uncrop, type UncropFields, type UncropInput } from './uncrop';
 export { Upscale, type UpscaleFields, type UpscaleInput } from './upscale';

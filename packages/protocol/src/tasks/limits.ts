@@ -29,6 +29,13 @@ export const OUTPUT_IMAGE_MAX_BYTES = 32 * 1024 * 1024;
 /** Decoded pixel limits, checked by the inference package when it decodes an image. */
 export const INPUT_IMAGE_MAX_PIXELS = 2_048 * 2_048;
 export const UPSCALE_INPUT_MAX_PIXELS = 1_344 * 1_344;
+/** Uncrop: each side grows by at most this many pixels, in steps of the VAE's scale. */
+export const UNCROP_EXTEND_MAX = 512;
+export const UNCROP_EXTEND_STEP = 8;
+/** Uncrop: the extended canvas holds at most as many pixels as the largest generated image. */
+export const UNCROP_CANVAS_MAX_PIXELS = 1_344 * 1_344;
+/** Uncrop: neither side of the canvas may pass this (a 8 × 200000 strip is not an image). */
+export const UNCROP_CANVAS_MAX_SIDE = 2_048;
 export const CLIP_IMAGES_MAX = 10;
 export const CLIP_EMBEDDING_MAX_DIMS = 4_096;
 

@@ -3,6 +3,7 @@ export const TASK_KINDS = [
   'TextToImage',
   'ImageToImage',
   'Inpaint',
+  'Uncrop',
   'ControlNet',
   'Upscale',
   'ClipEmbeddings',

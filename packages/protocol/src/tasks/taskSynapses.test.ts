@@ -48,6 +48,19 @@ const EXPECTED: Record<TaskSynapseName, Record<string, unknown>> = {
     seed: 0,
     model: 'sdxl-inpaint',
   },
+  Uncrop: {
+    prompt: 'the rest of the harbour',
+    negative_prompt: 'text, frame',
+    image: EXAMPLE_IMAGE_B64,
+    extend_left: 64,
+    extend_right: 8,
+    extend_top: 0,
+    extend_bottom: 512,
+    steps: 12,
+    cfg_scale: 5,
+    seed: 31,
+    model: 'sdxl-inpaint',
+  },
   ControlNet: {
     prompt: 'a mountain range',
     control_image: EXAMPLE_SCRIBBLE_B64,
@@ -161,11 +174,12 @@ describe('task synapse examples', () => {
 });
 
 describe('the task synapse list', () => {
-  it('has the eight task kinds then Capacity, with their streaming flags', () => {
+  it('has the nine task kinds then Capacity, with their streaming flags', () => {
     expect(TASK_SYNAPSES.map((d) => [d.name, d.streaming])).toEqual([
       ['TextToImage', false],
       ['ImageToImage', false],
       ['Inpaint', false],
+      ['Uncrop', false],
       ['ControlNet', false],
       ['Upscale', false],
       ['ClipEmbeddings', false],
@@ -193,6 +207,16 @@ describe('the task synapse list', () => {
     TextToImage: ['prompt', 'negative_prompt', ...diffusion],
     ImageToImage: ['prompt', 'negative_prompt', 'init_image', 'image_strength', ...diffusion],
     Inpaint: ['prompt', 'negative_prompt', 'init_image', 'mask_image', ...diffusion],
+    Uncrop: [
+      'prompt',
+      'negative_prompt',
+      'image',
+      'extend_left',
+      'extend_right',
+      'extend_top',
+      'extend_bottom',
+      ...diffusion.filter((f) => f !== 'width' && f !== 'height'),
+    ],
     ControlNet: [
       'prompt',
       'negative_prompt',
@@ -211,6 +235,7 @@ describe('the task synapse list', () => {
     TextToImage: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
     ImageToImage: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
     Inpaint: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
+    Uncrop: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
     ControlNet: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
     Upscale: ['image_b64', 'image_hashes', 'clip_embedding', 'is_nsfw'],
     ClipEmbeddings: ['clip_embeddings'],

@@ -9,6 +9,7 @@ import { ImageToImage } from './imageToImage';
 import { Inpaint } from './inpaint';
 import type { TaskKind } from './taskKinds';
 import { TextToImage } from './textToImage';
+import { Uncrop } from './uncrop';
 import { Upscale } from './upscale';
 
 /** The synapse that carries each task kind. */
@@ -16,6 +17,7 @@ export const TASK_SYNAPSE_BY_KIND = Object.freeze({
   TextToImage,
   ImageToImage,
   Inpaint,
+  Uncrop,
   ControlNet,
   Upscale,
   ClipEmbeddings,

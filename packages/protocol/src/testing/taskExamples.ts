@@ -14,6 +14,7 @@ import { ImageToImage, type ImageToImageInput } from '../tasks/imageToImage';
 import { Inpaint, type InpaintInput } from '../tasks/inpaint';
 import { base64Length, INPUT_IMAGE_MAX_BYTES } from '../tasks/limits';
 import { TextToImage, type TextToImageInput } from '../tasks/textToImage';
+import { Uncrop, type UncropInput } from '../tasks/uncrop';
 import { Upscale, type UpscaleInput } from '../tasks/upscale';
 
 /** An 8x8 RGB PNG (a red/green gradient). */
@@ -38,6 +39,7 @@ export interface ValidTaskInputs {
   TextToImage: TextToImageInput;
   ImageToImage: ImageToImageInput;
   Inpaint: InpaintInput;
+  Uncrop: UncropInput;
   ControlNet: ControlNetInput;
   Upscale: UpscaleInput;
   ClipEmbeddings: ClipEmbeddingsInput;
@@ -71,6 +73,18 @@ export const VALID_TASK_INPUTS: Readonly<ValidTaskInputs> = deepFreeze({
     width: 512,
     height: 512,
     seed: 0,
+    model: 'sdxl-inpaint',
+  },
+  Uncrop: {
+    prompt: 'the rest of the harbour',
+    negative_prompt: 'text, frame',
+    image: EXAMPLE_IMAGE_B64,
+    extend_left: 64,
+    extend_right: 8,
+    extend_bottom: 512,
+    steps: 12,
+    cfg_scale: 5,
+    seed: 31,
     model: 'sdxl-inpaint',
   },
   ControlNet: {
@@ -113,6 +127,7 @@ export const TASK_DEFS: Readonly<Record<TaskSynapseName, SynapseDef>> = Object.f
   TextToImage,
   ImageToImage,
   Inpaint,
+  Uncrop,
   ControlNet,
   Upscale,
   ClipEmbeddings,
@@ -344,6 +359,29 @@ export const INVALID_TASK_EXAMPLES: readonly InvalidTaskExample[] = deepFreeze([
     'mask not base64',
     /^mask_image: must be plain base64/,
   ),
+  breaking('Uncrop', 'image', REMOVE, 'no image', /^image: Invalid input: expected string/),
+  breaking(
+    'Uncrop',
+    'extend_left',
+    520,
+    'a side extended past the limit',
+    /^extend_left: Too big: expected number to be <=512$/,
+  ),
+  breaking(
+    'Uncrop',
+    'extend_top',
+    12,
+    'an extension off the latent grid',
+    /^extend_top: must be a multiple of 8$/,
+  ),
+  breaking(
+    'Uncrop',
+    'extend_bottom',
+    -8,
+    'a negative extension (cropping)',
+    /^extend_bottom: Too small: expected number to be >=0$/,
+  ),
+  breaking('Uncrop', 'extend_right', 8.5, 'a fractional extension', /^extend_right: /),
   breaking(
     'ControlNet',
     'control_image',

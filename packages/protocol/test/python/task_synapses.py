@@ -77,6 +77,29 @@ class Inpaint(ImageOutputs, DiffusionSettings, InpaintInputs, Prompts, bt.Synaps
     )
 
 
+class UncropInputs(BaseModel):
+    image: str
+    extend_left: int = Field(0, ge=0, le=512, multiple_of=8)
+    extend_right: int = Field(0, ge=0, le=512, multiple_of=8)
+    extend_top: int = Field(0, ge=0, le=512, multiple_of=8)
+    extend_bottom: int = Field(0, ge=0, le=512, multiple_of=8)
+
+
+class UncropSettings(BaseModel):
+    steps: int = Field(10, ge=1, le=50)
+    cfg_scale: float = Field(3.0, ge=1, le=10)
+    seed: int = Field(ge=0, le=SEED_MAX)
+    model: str
+    lora: Optional[str] = None
+
+
+class Uncrop(ImageOutputs, UncropSettings, UncropInputs, Prompts, bt.Synapse):
+    required_hash_fields: ClassVar[tuple[str, ...]] = (
+        "prompt", "negative_prompt", "image", "extend_left", "extend_right", "extend_top",
+        "extend_bottom", "steps", "cfg_scale", "seed", "model", "lora",
+    )
+
+
 class ControlInputs(BaseModel):
     control_image: str
     control_type: Literal["scribble"] = "scribble"
@@ -187,7 +210,7 @@ class Capacity(bt.Synapse):
 
 SYNAPSES = {
     cls.__name__: cls
-    for cls in (TextToImage, ImageToImage, Inpaint, ControlNet, Upscale, ClipEmbeddings, Chat, Completion, Capacity)
+    for cls in (TextToImage, ImageToImage, Inpaint, Uncrop, ControlNet, Upscale, ClipEmbeddings, Chat, Completion, Capacity)
 }
 
 

@@ -40,6 +40,8 @@ import {
   completionRequestSchema,
   firstIssue,
   IMAGE_ENDPOINTS,
+  type ImageEndpoint,
+  imageRequestProblem,
 } from './requestSchemas';
 
 export interface ApiModel {
@@ -338,6 +340,12 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
     app.post(`/v1/${name}`, async (request, reply) => {
       const body = parseBody(endpoint.schema as z.ZodType<Record<string, unknown>>, request, reply);
       if (!body) return reply;
+      const problem = await imageRequestProblem(name as ImageEndpoint, body);
+      if (problem) {
+        return reply
+          .code(400)
+          .send(errorBody(problem.message, 'invalid_request_error', problem.field));
+      }
       if (unknownModel(reply, imageModels, body.model)) return reply;
       const input: Record<string, unknown> =
         'seed' in endpoint.schema.shape ? { ...body, seed: body.seed ?? seed() } : body;

@@ -4,6 +4,9 @@
  * ignored), and the image endpoints, whose fields are the task synapses' own. A missing seed is
  * chosen by the validator.
  */
+
+import { checkUncrop, type UncropExtents } from '@subnet/inference/diffusion';
+import { type ImageHeader, imageBytesFromBase64, readImageHeader } from '@subnet/inference/image';
 import {
   Chat,
   Completion,
@@ -13,6 +16,7 @@ import {
   STOP_SEQUENCE_MAX_CHARS,
   STOP_SEQUENCES_MAX,
   TextToImage,
+  Uncrop,
   Upscale,
 } from '@subnet/protocol/tasks';
 import { z } from 'zod';
@@ -80,12 +84,49 @@ export const IMAGE_ENDPOINTS = {
       ...DIFFUSION,
     ]),
   },
+  uncrop: {
+    def: Uncrop,
+    schema: imageRequest(Uncrop.schema.shape, [
+      'prompt',
+      'negative_prompt',
+      'image',
+      'extend_left',
+      'extend_right',
+      'extend_top',
+      'extend_bottom',
+      'steps',
+      'cfg_scale',
+      'seed',
+      'model',
+      'lora',
+    ]),
+  },
   upscale: {
     def: Upscale,
     schema: imageRequest(Upscale.schema.shape, ['image', 'model']),
   },
 } as const;
 export type ImageEndpoint = keyof typeof IMAGE_ENDPOINTS;
+
+/**
+ * What the schema cannot see: an uncrop's image header against its extensions (alpha, sides off
+ * the latent grid, nothing to extend, a canvas over the limits), checked with the inference
+ * package's own `checkUncrop` before any miner is asked. `{ field, message }` of the problem.
+ */
+export async function imageRequestProblem(
+  endpoint: ImageEndpoint,
+  body: Record<string, unknown>,
+): Promise<{ field: string; message: string } | undefined> {
+  if (endpoint !== 'uncrop') return undefined;
+  let header: ImageHeader;
+  try {
+    header = await readImageHeader(imageBytesFromBase64(body.image as string));
+  } catch (err) {
+    return { field: 'image', message: `image: ${(err as Error).message}` };
+  }
+  const checked = checkUncrop(header, body as unknown as UncropExtents);
+  return 'problem' in checked ? checked.problem : undefined;
+}
 
 /** `{ message, field }` of the first problem, for a 400 that names the field. */
 export function firstIssue(error: z.ZodError): { message: string; field: string } {

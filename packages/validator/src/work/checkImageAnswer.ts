@@ -50,6 +50,7 @@ export const REPRODUCIBLE_IMAGE_KINDS = [
   'TextToImage',
   'ImageToImage',
   'Inpaint',
+  'Uncrop',
   'ControlNet',
   'Upscale',
 ] as const;

@@ -8,7 +8,14 @@
 import { encodeImage, imageBytesToBase64, type RgbImage } from '@subnet/inference/image';
 import { createRng, deriveSeed, type Xoshiro128 } from '@subnet/inference/random';
 import { parseSynapseFields, type SynapseDef } from '@subnet/protocol';
-import { type ChatMessage, TASK_SYNAPSE_BY_KIND, type TaskKind } from '@subnet/protocol/tasks';
+import {
+  type ChatMessage,
+  TASK_SYNAPSE_BY_KIND,
+  type TaskKind,
+  UNCROP_CANVAS_MAX_PIXELS,
+  UNCROP_EXTEND_MAX,
+  UNCROP_EXTEND_STEP,
+} from '@subnet/protocol/tasks';
 import {
   ASSISTANT_REPLIES,
   COMPLETION_OPENINGS,
@@ -162,6 +169,25 @@ function diffusionSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticT
   };
 }
 
+/**
+ * How far a synthetic uncrop extends each side of a square image: 0 to a quarter of the side, in
+ * steps of 8, at least one side more than 0, and never a canvas past the protocol's limits.
+ */
+function uncropExtents(rng: Xoshiro128, side: number) {
+  const roomPerSide = Math.floor((Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side) / 2);
+  const most = Math.floor(Math.min(side / 4, roomPerSide, UNCROP_EXTEND_MAX) / UNCROP_EXTEND_STEP);
+  const [left, right, top, bottom] = [0, 0, 0, 0].map(
+    () => int(rng, [0, Math.max(0, most)]) * UNCROP_EXTEND_STEP,
+  ) as [number, number, number, number];
+  const none = left + right + top + bottom === 0;
+  return {
+    extend_left: none ? UNCROP_EXTEND_STEP : left,
+    extend_right: right,
+    extend_top: top,
+    extend_bottom: bottom,
+  };
+}
+
 function samplingSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticTaskRequest) {
   return {
     max_tokens: int(rng, p.maxTokens),
@@ -189,6 +215,12 @@ async function draw(req: SyntheticTaskRequest, p: SyntheticProfile, rng: Xoshiro
       const init_image = await pngBase64(drawScene(rng, side, side));
       const mask_image = await pngBase64(drawMask(rng, side, side));
       return { prompt, init_image, mask_image, ...diffusionSettings(rng, p, req) };
+    }
+    case 'Uncrop': {
+      const prompt = imagePrompt(rng);
+      const image = await pngBase64(drawScene(rng, side, side));
+      const { width: _w, height: _h, ...settings } = diffusionSettings(rng, p, req);
+      return { prompt, image, ...uncropExtents(rng, side), ...settings };
     }
     case 'ControlNet': {
       const prompt = imagePrompt(rng);

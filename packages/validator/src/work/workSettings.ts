@@ -70,6 +70,8 @@ export const DEFAULT_KIND_SETTINGS: Readonly<Record<TaskKind, Omit<KindSettings,
       maxAnswerBytes: 12 * MIB,
     },
     Inpaint: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 6, maxAnswerBytes: 12 * MIB },
+    // The canvas is at most 1344 x 1344 too; the inpainting UNet runs over all of it.
+    Uncrop: { maxVolume: IMAGE_MAX_VOLUME, cost: 1, expectedSeconds: 7, maxAnswerBytes: 12 * MIB },
     ControlNet: {
       maxVolume: IMAGE_MAX_VOLUME,
       cost: 1,
