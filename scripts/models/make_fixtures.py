@@ -682,6 +682,9 @@ def sd_fixtures(work: Path) -> None:
             if (FIX / "sd" / arch / part / "model.onnx").is_file()
         }
     write_json(FIX / "sd" / "reference.json", refs)
+    import uncrop_fixture
+
+    uncrop_fixture.uncrop_case(sources["sd-inpaint"])
 
 
 # =============================================================================================

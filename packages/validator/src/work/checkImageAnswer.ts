@@ -11,9 +11,17 @@
  * alone (reward weight 1, CLIP weight 0, no CLIP penalty), with its probability read relative to
  * its probability for an identical image (so an exact reproduction scores 1 even though the model
  * gives it less than the 0.95 that scores 1 when CLIP is not there to add to it). The hashes the
- * miner reports are not trusted: they are recomputed from its image.
+ * miner reports are not trusted: they are recomputed from its image. An uncrop must give the task's
+ * image back pixel for pixel where the canvas puts it (else 0, `original-changed`), and is then
+ * compared on the painted area alone (the kept area blanked in both images), so that a large kept
+ * area cannot hide a lazy fill.
  */
-import type { DiffusionPipeline, DiffusionResult } from '@subnet/inference/diffusion';
+import {
+  type DiffusionPipeline,
+  type DiffusionResult,
+  type UncropCanvas,
+  uncropCanvas,
+} from '@subnet/inference/diffusion';
 import {
   cosineSimilarity,
   decodeImage,
@@ -22,6 +30,7 @@ import {
   imageBytesFromBase64,
   imageHashes,
   type RgbImage,
+  readImageHeader,
 } from '@subnet/inference/image';
 import {
   type DiffusionFieldsByKind,
@@ -31,7 +40,11 @@ import {
   taskFields,
   upscaleInputOf,
 } from '@subnet/inference/tasks';
-import { type TaskKind, UPSCALE_INPUT_MAX_PIXELS } from '@subnet/protocol/tasks';
+import {
+  type TaskKind,
+  UNCROP_CANVAS_MAX_PIXELS,
+  UPSCALE_INPUT_MAX_PIXELS,
+} from '@subnet/protocol/tasks';
 import {
   checkImage,
   DEFAULT_SCORING_CONFIG,
@@ -102,6 +115,38 @@ function referenceMaker(
   return async () => (await reproduceImage(pipeline, kind, fields)).image;
 }
 
+/** The uncrop task's own image and where it sits on the canvas (the task is already valid). */
+async function uncropKeptArea(
+  input: Record<string, unknown>,
+): Promise<{ image: RgbImage; canvas: UncropCanvas }> {
+  const fields = taskFields('Uncrop', input);
+  const bytes = imageBytesFromBase64(fields.image);
+  const canvas = uncropCanvas(await readImageHeader(bytes), fields);
+  return { image: await decodeImage(bytes, { maxPixels: UNCROP_CANVAS_MAX_PIXELS }), canvas };
+}
+
+/** Whether `answer` has `kept`'s pixels, exactly, where the canvas puts them. */
+function samePixels(answer: RgbImage, kept: RgbImage, canvas: UncropCanvas): boolean {
+  const row = kept.width * 3;
+  for (let y = 0; y < kept.height; y++) {
+    const at = ((y + canvas.top) * answer.width + canvas.left) * 3;
+    const mine = answer.data.subarray(at, at + row);
+    const theirs = kept.data.subarray(y * row, (y + 1) * row);
+    if (!Buffer.from(mine).equals(Buffer.from(theirs))) return false;
+  }
+  return true;
+}
+
+/** A copy of `image` with the kept area flat mid grey, so features see the painted area alone. */
+function blankArea(image: RgbImage, kept: RgbImage, canvas: UncropCanvas): RgbImage {
+  const data = Uint8Array.from(image.data);
+  for (let y = 0; y < kept.height; y++) {
+    const at = ((y + canvas.top) * image.width + canvas.left) * 3;
+    data.fill(128, at, at + kept.width * 3);
+  }
+  return { width: image.width, height: image.height, data };
+}
+
 function zero(reason: string): CheckOutcome {
   return { score: 0, penalty: 0, reason, details: {} };
 }
@@ -125,11 +170,18 @@ export async function checkImageAnswer(
 ): Promise<CheckOutcome> {
   const reproduce = referenceMaker(models, kind, input);
   if (outputs.image_b64 === undefined) return zero('no-image');
-  const image = await minerImage(outputs);
+  let image = await minerImage(outputs);
   if (!image) return zero('bad-image');
-  const reference = await reproduce();
+  let reference = await reproduce();
   if (image.width !== reference.width || image.height !== reference.height) {
     return zero('wrong-size');
+  }
+  if (kind === 'Uncrop') {
+    const kept = await uncropKeptArea(input);
+    if (!samePixels(image, kept.image, kept.canvas)) return zero('original-changed');
+    // Only the painted area is compared: the kept one matches in every honest or lazy answer.
+    reference = blankArea(reference, kept.image, kept.canvas);
+    image = blankArea(image, kept.image, kept.canvas);
   }
   const referenceHashes = scoringHashes(imageHashes(reference));
   const detail = detailFeatures(reference, image);

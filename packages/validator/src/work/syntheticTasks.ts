@@ -171,21 +171,24 @@ function diffusionSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticT
 
 /**
  * How far a synthetic uncrop extends each side of a square image: 0 to a quarter of the side, in
- * steps of 8, at least one side more than 0, and never a canvas past the protocol's limits.
+ * steps of 8, one side (drawn) by the whole quarter so that the painted area is never a sliver
+ * (the check compares that area alone), and never a canvas past the protocol's limits.
  */
 function uncropExtents(rng: Xoshiro128, side: number) {
   const roomPerSide = Math.floor((Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side) / 2);
-  const most = Math.floor(Math.min(side / 4, roomPerSide, UNCROP_EXTEND_MAX) / UNCROP_EXTEND_STEP);
-  const [left, right, top, bottom] = [0, 0, 0, 0].map(
-    () => int(rng, [0, Math.max(0, most)]) * UNCROP_EXTEND_STEP,
-  ) as [number, number, number, number];
-  const none = left + right + top + bottom === 0;
-  return {
-    extend_left: none ? UNCROP_EXTEND_STEP : left,
-    extend_right: right,
-    extend_top: top,
-    extend_bottom: bottom,
-  };
+  const most = Math.max(
+    1,
+    Math.floor(Math.min(side / 4, roomPerSide, UNCROP_EXTEND_MAX) / UNCROP_EXTEND_STEP),
+  );
+  const sides = [0, 0, 0, 0].map(() => int(rng, [0, most]) * UNCROP_EXTEND_STEP);
+  sides[int(rng, [0, 3])] = most * UNCROP_EXTEND_STEP;
+  const [extend_left, extend_right, extend_top, extend_bottom] = sides as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { extend_left, extend_right, extend_top, extend_bottom };
 }
 
 function samplingSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticTaskRequest) {

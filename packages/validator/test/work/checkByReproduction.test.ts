@@ -16,7 +16,7 @@ import {
   resizeImage,
 } from '@subnet/inference/image';
 import { attr, OnnxGraph } from '@subnet/inference/testing';
-import { Dendrite } from '@subnet/protocol';
+import { Dendrite, hotkeyFromUri } from '@subnet/protocol';
 import { devHotkey } from '@subnet/protocol/testing';
 import { hashDistanceFeatures } from '@subnet/scoring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,11 +46,12 @@ let db: { storage: Storage; close(): Promise<void> };
 const miners: Record<string, { miner: TestMiner; target: MinerTarget }> = {};
 
 async function addMiner(
-  name: 'bob' | 'charlie' | 'dave' | 'eve' | 'ferdie',
+  name: 'bob' | 'charlie' | 'dave' | 'eve' | 'ferdie' | 'eve-unextended',
   uid: number,
   behaviour: MinerBehaviour,
 ) {
-  const hotkey = await devHotkey(name);
+  const hotkey =
+    name === 'eve-unextended' ? await hotkeyFromUri('//EveUnextended') : await devHotkey(name);
   const miner = await startTestMiner({ hotkey, ...engines, behaviour });
   miners[name] = {
     miner,
@@ -114,6 +115,7 @@ beforeAll(async () => {
   await addMiner('dave', 3, { steps: 1 });
   await addMiner('eve', 4, { failWith: 500 });
   await addMiner('ferdie', 5, { failFirst: 1 });
+  await addMiner('eve-unextended', 6, { unextended: true });
   await db.storage.miners.syncMetagraph(
     Object.values(miners).map((m) => ({ uid: m.target.uid, hotkey: m.target.hotkey })),
     1_000,
@@ -402,6 +404,45 @@ describe('image tasks with input images', () => {
       expect(bad?.score).toBeLessThan(0.1);
     },
   );
+});
+
+describe('uncrop', () => {
+  it('honest: score 1; another seed, fewer steps, the unextended image or a changed original fail', async () => {
+    const task = await syntheticTask({
+      kind: 'Uncrop',
+      seed: taskSeed(VALIDATOR_UID, 61),
+      model: 'tiny',
+      profile: { ...profile, inputImageSide: 64 },
+    });
+    const ext = task.input as Record<string, number>;
+    expect(
+      [ext.extend_left, ext.extend_right, ext.extend_top, ext.extend_bottom].some((v) => v === 16),
+    ).toBe(true);
+    const [honest, otherSeed, fewerSteps, unextended] = await queryMiners(
+      dendrite,
+      [target('bob'), target('charlie'), target('dave'), target('eve-unextended')],
+      task,
+    );
+    const [good, seed, steps, small] = await Promise.all(
+      [honest, otherSeed, fewerSteps, unextended].map((o) =>
+        checkResult(models, task, o?.outputs ?? {}),
+      ),
+    );
+    expect(good).toMatchObject({ score: 1, penalty: 0, reason: 'reproduced' });
+    expect(seed?.score).toBeLessThan(0.1);
+    expect(steps?.score).toBeLessThan(0.1);
+    expect(small).toMatchObject({ score: 0, reason: 'wrong-size' });
+    // The honest image with one kept pixel changed: the original must come back exactly.
+    const png = imageBytesFromBase64(honest?.outputs?.image_b64 as string);
+    const decoded = await decodeImage(png, { maxPixels: 1 << 22 });
+    const at = ((ext.extend_top as number) * decoded.width + (ext.extend_left as number)) * 3;
+    decoded.data[at] = ((decoded.data[at] as number) + 1) % 256;
+    const changed = imageBytesToBase64(await encodeImage(decoded, { format: 'png' }));
+    expect(await checkResult(models, task, { image_b64: changed })).toMatchObject({
+      score: 0,
+      reason: 'original-changed',
+    });
+  });
 });
 
 describe('upscaling and CLIP', () => {

@@ -24,6 +24,8 @@ export interface MinerBehaviour {
   steps?: number;
   /** Replaces every token after the first few with this token id, keeping the honest logprob. */
   tamperTokenId?: number;
+  /** Answers an uncrop with the task's image as it came, not extended. */
+  unextended?: boolean;
   /** Sends this CLIP embedding with every image (a misreport). */
   clipEmbedding?: number[];
   /** Answers every request with this HTTP status. */
@@ -91,7 +93,7 @@ async function* llmEvents(llm: LlmEngine, s: Synapse, b: MinerBehaviour): AsyncG
   };
 }
 
-const IMAGE_KINDS = new Set(['TextToImage', 'ImageToImage', 'Inpaint', 'ControlNet']);
+const IMAGE_KINDS = new Set(['TextToImage', 'ImageToImage', 'Inpaint', 'Uncrop', 'ControlNet']);
 
 async function generateImage(pipeline: DiffusionPipeline, s: Synapse, b: MinerBehaviour) {
   const f = s as Record<string, unknown>;
@@ -105,6 +107,24 @@ async function generateImage(pipeline: DiffusionPipeline, s: Synapse, b: MinerBe
     height: f.height as number,
     seed: (f.seed as number) + (b.seedOffset ?? 0),
   };
+  if (s.name === 'Uncrop') {
+    const bytes = image('image');
+    const result = b.unextended
+      ? { png: bytes, image: await decodeImage(bytes, { maxPixels: 1 << 24 }) }
+      : await pipeline.uncrop({
+          prompt: params.prompt,
+          negative_prompt: params.negative_prompt,
+          steps: params.steps,
+          cfg_scale: params.cfg_scale,
+          seed: params.seed,
+          image: bytes,
+          extend_left: f.extend_left as number,
+          extend_right: f.extend_right as number,
+          extend_top: f.extend_top as number,
+          extend_bottom: f.extend_bottom as number,
+        });
+    return { image_b64: imageBytesToBase64(result.png), image_hashes: imageHashes(result.image) };
+  }
   const result =
     s.name === 'ImageToImage'
       ? await pipeline.imageToImage({
