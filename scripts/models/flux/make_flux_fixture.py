@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Builds the committed FLUX fixture: packages/inference/test/fixtures/hf/flux/.
+
+    .venv-export/bin/python scripts/models/flux/make_flux_fixture.py [--work DIR]
+
+1. tiny_flux.py builds two source models (`dev`: guidance embedding + dynamic shifting;
+   `schnell`: no guidance embedding, static shift) in a work folder;
+2. export_flux.py exports each to `flux/dev/` and `flux/schnell/`;
+3. each ONNX part is checked against its PyTorch module on the cases' real input shapes;
+4. diffusers (CPU, float32) records the reference: FluxPipeline text-to-image and
+   FluxImg2ImgPipeline image-to-image from given initial noise (saved as raw float32 .bin),
+   the token ids of both tokenizers for several prompts, the scheduler's sigmas / timesteps, the
+   text conditioning, the final latents and the output PNGs, all listed in `reference.json`.
+5. identical files are hard-linked (the two exports share every part but the transformer).
+
+Reruns give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import export_flux  # noqa: E402
+import tiny_flux  # noqa: E402
+
+ROOT = HERE.parents[2]
+FIX = ROOT / "packages" / "inference" / "test" / "fixtures" / "hf"
+OUT = FIX / "flux"
+
+TOKEN_PROMPTS = [
+    "a watercolor painting of a red fox in the snow",
+    "",
+    "café ☕ 東京 Zebra!",
+    "  double  spaces\tand a tab ",
+    "A Photograph Of An Astronaut, riding a horse on the moon; high detail (8k)",
+    " ".join(["a cat wearing sunglasses"] * 30),
+]
+
+CASES = {
+    "flux-txt2img": {
+        "model": "dev", "pipeline": "FluxPipeline", "prompt": "a watercolor painting of a red fox in the snow",
+        "negative_prompt": "blurry, low quality", "guidance_scale": 3.5, "num_inference_steps": 4,
+        "height": 48, "width": 64, "seed": 11,
+    },
+    "flux-img2img": {
+        "model": "dev", "pipeline": "FluxImg2ImgPipeline", "prompt": "a cozy cabin in the mountains at sunset",
+        "negative_prompt": "", "guidance_scale": 5.0, "num_inference_steps": 5, "strength": 0.6,
+        "height": 64, "width": 64, "seed": 12,
+    },
+    "flux-schnell-txt2img": {
+        "model": "schnell", "pipeline": "FluxPipeline", "prompt": "a small robot reading a book in a library",
+        "negative_prompt": "", "guidance_scale": 0.0, "num_inference_steps": 4, "height": 64, "width": 64, "seed": 13,
+    },
+}
+
+
+def log(message: str) -> None:
+    print(f"[flux-fixture] {message}", file=sys.stderr, flush=True)
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(FIX)).replace(os.sep, "/")
+
+
+def write_bin(path: Path, tensor) -> dict:
+    import numpy as np
+
+    array = np.ascontiguousarray(tensor.detach().cpu().numpy(), dtype="<f4")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(array.tobytes())
+    return {"file": rel(path), "shape": list(array.shape), "dtype": "float32"}
+
+
+def write_json(path: Path, data) -> None:
+    """Indented JSON with lists of numbers kept on one line."""
+    import re
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    number_list = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
+    text = number_list.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def versions() -> dict:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("torch", "transformers", "diffusers", "tokenizers", "onnx", "onnxruntime")}
+
+
+def input_image(path: Path):
+    """A deterministic 64x64 RGB test picture: gradients, a disc and a bar."""
+    import numpy as np
+    from PIL import Image
+
+    y, x = np.mgrid[0:64, 0:64].astype(np.float64)
+    r = 40 + 3 * x
+    g = 30 + 2.5 * y
+    b = 200 - 1.5 * (x + y)
+    disc = (x - 40) ** 2 + (y - 24) ** 2 < 12**2
+    r[disc], g[disc], b[disc] = 250, 220, 60
+    bar = (y > 44) & (y < 52)
+    r[bar], g[bar], b[bar] = 20, 90, 40
+    pixels = np.clip(np.stack([r, g, b], -1).round(), 0, 255).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels, "RGB").save(path, format="PNG", optimize=False, compress_level=9)
+    return Image.open(path).convert("RGB")
+
+
+def compact_tokenizer_json(root: Path) -> None:
+    for path in root.rglob("tokenizer.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def dedupe(root: Path) -> None:
+    seen: dict[str, Path] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in seen:
+            if not path.samefile(seen[digest]):
+                path.unlink()
+                os.link(seen[digest], path)
+        else:
+            seen[digest] = path
+
+
+def onnx_check(source: Path, out: Path, txt_len: int, h: int, w: int) -> dict:
+    """Max abs diff of each ONNX part against its PyTorch module at a case's shapes."""
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+    from diffusers import AutoencoderKL, FluxTransformer2DModel
+    from transformers import CLIPTextModel, T5EncoderModel
+
+    def run(part: str, feeds: dict) -> list:
+        session = ort.InferenceSession(str(out / part / "model.onnx"), providers=["CPUExecutionProvider"])
+        return session.run(None, {k: v.numpy() for k, v in feeds.items()})
+
+    diff = lambda a, b: float(np.abs(a - b.detach().numpy()).max())  # noqa: E731
+    g = torch.Generator().manual_seed(99)
+    result = {}
+    with torch.no_grad():
+        ids = torch.randint(0, 49406, (1, 77), generator=g)
+        ids[0, 10] = 49407
+        clip = CLIPTextModel.from_pretrained(str(source / "text_encoder"))(input_ids=ids)
+        got = run("text_encoder", {"input_ids": ids})
+        result["text_encoder"] = max(diff(got[0], clip.last_hidden_state), diff(got[1], clip.pooler_output))
+        t5 = T5EncoderModel.from_pretrained(str(source / "text_encoder_2"))
+        ids = torch.randint(0, t5.config.vocab_size, (1, txt_len), generator=g)
+        result["text_encoder_2"] = diff(run("text_encoder_2", {"input_ids": ids})[0], t5(input_ids=ids).last_hidden_state)
+        model = FluxTransformer2DModel.from_pretrained(str(source / "transformer"))
+        seq = (h // 16) * (w // 16)
+        img_ids = torch.zeros(h // 16, w // 16, 3)
+        img_ids[..., 1] += torch.arange(h // 16)[:, None]
+        img_ids[..., 2] += torch.arange(w // 16)[None, :]
+        feeds = {
+            "hidden_states": torch.randn(1, seq, 64, generator=g),
+            "encoder_hidden_states": torch.randn(1, txt_len, model.config.joint_attention_dim, generator=g),
+            "pooled_projections": torch.randn(1, model.config.pooled_projection_dim, generator=g),
+            "timestep": torch.tensor([0.7]), "img_ids": img_ids.reshape(seq, 3), "txt_ids": torch.zeros(txt_len, 3),
+        }
+        if model.config.guidance_embeds:
+            feeds["guidance"] = torch.tensor([3.5])
+        expected = model(**feeds, return_dict=False)[0]
+        result["transformer"] = diff(run("transformer", feeds)[0], expected)
+        vae = AutoencoderKL.from_pretrained(str(source / "vae"))
+        z = torch.randn(1, 16, h // 8, w // 8, generator=g)
+        result["vae_decoder"] = diff(run("vae_decoder", {"latent_sample": z})[0], vae.decode(z).sample)
+        x = torch.rand(1, 3, h, w, generator=g) * 2 - 1
+        result["vae_encoder"] = diff(run("vae_encoder", {"sample": x})[0], vae.encode(x).latent_dist.mean)
+    for part, value in result.items():
+        if value > 1e-4:
+            raise RuntimeError(f"{out}/{part}: ONNX differs from PyTorch by {value}")
+    return result
+
+
+def token_ids(source: Path) -> dict:
+    from transformers import AutoTokenizer, CLIPTokenizer
+
+    clip = CLIPTokenizer.from_pretrained(str(source / "tokenizer"))
+    t5 = AutoTokenizer.from_pretrained(str(source / "tokenizer_2"))
+    max_length = t5.model_max_length
+    return {
+        "prompts": TOKEN_PROMPTS,
+        "tokenizer": {
+            "class": type(clip).__name__, "max_length": 77,
+            "ids": [clip(p, padding="max_length", max_length=77, truncation=True).input_ids for p in TOKEN_PROMPTS],
+        },
+        "tokenizer_2": {
+            "class": type(t5).__name__, "max_length": max_length, "pad_token_id": t5.pad_token_id,
+            "eos_token_id": t5.eos_token_id,
+            "ids": [t5(p, padding="max_length", max_length=max_length, truncation=True).input_ids for p in TOKEN_PROMPTS],
+        },
+    }
+
+
+def run_case(name: str, case: dict, source: Path, image) -> dict:
+    import torch
+    from diffusers import FluxImg2ImgPipeline, FluxPipeline
+    from diffusers.pipelines.flux import pipeline_flux, pipeline_flux_img2img
+
+    case_dir = OUT / "cases" / name
+    img2img = case["pipeline"] == "FluxImg2ImgPipeline"
+    pipe = (FluxImg2ImgPipeline if img2img else FluxPipeline).from_pretrained(str(source), torch_dtype=torch.float32)
+    pipe.set_progress_bar_config(disable=True)
+    max_length = pipe.tokenizer_2.model_max_length
+    scale = pipe.vae_scale_factor
+    lh, lw = 2 * (case["height"] // (scale * 2)), 2 * (case["width"] // (scale * 2))
+    noise = torch.randn(1, 16, lh, lw, generator=torch.Generator().manual_seed(case["seed"]))
+    record: dict = {
+        "model_dir": f"flux/{case['model']}", **{k: v for k, v in case.items() if k not in ("model", "seed")},
+        "max_sequence_length": max_length, "vae_scale_factor": scale,
+        "vae_scaling_factor": pipe.vae.config.scaling_factor, "vae_shift_factor": pipe.vae.config.shift_factor,
+        "guidance_embeds": bool(pipe.transformer.config.guidance_embeds),
+        "scheduler": dict(pipe.scheduler.config),
+    }
+    record["scheduler"] = {k: v for k, v in record["scheduler"].items() if not k.startswith("_")}
+    seen_t: list[float] = []
+    final: dict = {}
+
+    def on_step_end(_pipe, i, t, kwargs):
+        seen_t.append(float(t))
+        final["latents"] = kwargs["latents"]
+        return kwargs
+
+    kwargs = dict(
+        prompt=case["prompt"], negative_prompt=case["negative_prompt"] or None, guidance_scale=case["guidance_scale"],
+        num_inference_steps=case["num_inference_steps"], height=case["height"], width=case["width"],
+        max_sequence_length=max_length, output_type="pil", callback_on_step_end=on_step_end,
+    )
+    packed = pipe._pack_latents(noise, 1, 16, lh, lw)
+    original_randn, original_retrieve = pipeline_flux_img2img.randn_tensor, pipeline_flux_img2img.retrieve_latents
+    try:
+        if img2img:
+            # The noise added to the image's latents is ours; the encoder gives the posterior mean.
+            pipeline_flux_img2img.randn_tensor = lambda shape, **_: noise.clone()
+            pipeline_flux_img2img.retrieve_latents = lambda out, generator=None, sample_mode="sample": original_retrieve(
+                out, generator, sample_mode="argmax"
+            )
+            out = pipe(image=image, strength=case["strength"], **kwargs)
+        else:
+            out = pipe(latents=packed, **kwargs)
+    finally:
+        pipeline_flux_img2img.randn_tensor, pipeline_flux_img2img.retrieve_latents = original_randn, original_retrieve
+    png = case_dir / "output.png"
+    case_dir.mkdir(parents=True, exist_ok=True)
+    out.images[0].save(png, format="PNG", optimize=False, compress_level=9)
+    prompt_embeds, pooled, text_ids = pipe.encode_prompt(
+        prompt=case["prompt"], prompt_2=None, max_sequence_length=max_length
+    )
+    seq = (lh // 2) * (lw // 2)
+    mu = pipeline_flux.calculate_shift(
+        seq, pipe.scheduler.config.get("base_image_seq_len", 256), pipe.scheduler.config.get("max_image_seq_len", 4096),
+        pipe.scheduler.config.get("base_shift", 0.5), pipe.scheduler.config.get("max_shift", 1.15),
+    )
+    record.update({
+        "image_seq_len": seq,
+        "mu": mu if pipe.scheduler.config.use_dynamic_shifting else None,
+        "scheduler_sigmas": [float(s) for s in pipe.scheduler.sigmas],
+        "scheduler_timesteps": [float(t) for t in pipe.scheduler.timesteps],
+        "timesteps_run": seen_t,
+        "transformer_timesteps": [float(torch.tensor(t, dtype=torch.float32) / 1000) for t in seen_t],
+        "initial_noise": {**write_bin(case_dir / "initial_noise.bin", noise),
+                          "note": "standard normal, unpacked [1, 16, h/8, w/8]; packed 2x2 before use"
+                          + (" (added to the image latents at the first run sigma)" if img2img else " (the starting latents)")},
+        "text_conditioning": {
+            "prompt_embeds": write_bin(case_dir / "prompt_embeds.bin", prompt_embeds),
+            "pooled_prompt_embeds": write_bin(case_dir / "pooled_prompt_embeds.bin", pooled),
+            "txt_ids_all_zero": bool((text_ids == 0).all()),
+        },
+        "final_latents_packed": write_bin(case_dir / "final_latents.bin", final["latents"]),
+        "output_image": rel(png),
+    })
+    if img2img:
+        record["input_image"] = "flux/inputs/image.png"
+    return record
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    work = args.work or Path(tempfile.mkdtemp(prefix="flux-fixture-"))
+    readme = (OUT / "README.md").read_text(encoding="utf-8") if (OUT / "README.md").exists() else None
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    if readme is not None:
+        (OUT / "README.md").write_text(readme, encoding="utf-8")
+    sources = {}
+    checks = {}
+    for variant in ("dev", "schnell"):
+        log(f"building {variant}")
+        sources[variant] = tiny_flux.build(work / variant, variant)
+        log(f"exporting {variant}")
+        torch.manual_seed(0)
+        export_flux.export_flux(sources[variant], OUT / variant)
+        max_length = json.loads((sources[variant] / "tokenizer_2" / "tokenizer_config.json").read_text())["model_max_length"]
+        checks[variant] = onnx_check(sources[variant], OUT / variant, max_length, 48, 64)
+    compact_tokenizer_json(OUT)
+    image = input_image(OUT / "inputs" / "image.png")
+    reference = {
+        "versions": versions(),
+        "inputs": {"image": "flux/inputs/image.png"},
+        "onnx_check": checks,
+        "token_ids": {variant: token_ids(sources[variant]) for variant in sources},
+        "cases": {},
+    }
+    for name, case in CASES.items():
+        log(f"case {name}")
+        reference["cases"][name] = run_case(name, case, sources[case["model"]], image)
+    write_json(OUT / "reference.json", reference)
+    dedupe(OUT)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    log("done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
