@@ -9,6 +9,8 @@
  * - `otherTextSeed`: Completion sampled with another seed than the task's (a valid sample of the
  *   model, but not the one the task names).
  * - `greedyText`: Completion decoded greedily (temperature 0) whatever temperature the task asks.
+ * - `fewerUncropSteps`: Uncrop with one denoising step fewer than the task asks (at least one).
+ * - `unextendedUncrop`: every Uncrop answered with the task's own image, not extended (no work).
  */
 import type { TaskBackendMap, TaskContext, TaskHandler } from '@subnet/miner';
 import type { Synapse } from '@subnet/protocol';
@@ -43,6 +45,18 @@ export function fewerSteps(backends: TaskBackendMap): TaskBackendMap {
     ...s,
     steps: Math.max(1, (s.steps as number) - 1),
   }));
+}
+
+export function fewerUncropSteps(backends: TaskBackendMap): TaskBackendMap {
+  return rewriting(backends, 'Uncrop', (s) => ({
+    ...s,
+    steps: Math.max(1, (s.steps as number) - 1),
+  }));
+}
+
+export function unextendedUncrop(backends: TaskBackendMap): TaskBackendMap {
+  handlerOf(backends, 'Uncrop');
+  return { ...backends, Uncrop: async (synapse: Synapse) => ({ image_b64: synapse.image }) };
 }
 
 export function otherImageSeed(backends: TaskBackendMap): TaskBackendMap {

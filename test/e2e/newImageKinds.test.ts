@@ -1,0 +1,127 @@
+/**
+ * The image kinds added last, end to end on the local network: a miner serving Uncrop, two miners
+ * cutting its corners (one answers with the task's image unextended, one runs a denoising step
+ * fewer), and the validator (bob) re-running every answer. After the first full scoring period:
+ * the honest miner's uncrops reproduced (score 1), each cheat failed its check with its reason,
+ * the honest miner's quality is above both cheaters' and its weight on chain is above theirs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TaskResult } from '@subnet/validator/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fewerUncropSteps, unextendedUncrop } from '../../scripts/local-network/cheatingBackends';
+import {
+  type LocalMiner,
+  type LocalMinerSpec,
+  type LocalNetwork,
+  type MinerTasks,
+  startLocalNetwork,
+} from '../../scripts/local-network/startLocal';
+import { logsOnFailure } from './support/logsOnFailure';
+
+const TASKS: MinerTasks = { Uncrop: { models: ['tiny-sd'], volume: 2 } };
+
+const MINERS: LocalMinerSpec[] = [
+  { wallet: 'charlie', name: 'honest', tasks: TASKS },
+  { wallet: 'dave', name: 'unextended', tasks: TASKS, wrapBackends: unextendedUncrop },
+  { wallet: 'eve', name: 'fewer-steps', tasks: TASKS, wrapBackends: fewerUncropSteps },
+];
+
+let net: LocalNetwork;
+let dir: string;
+const sets: Array<{ period: number; atMs: number; block: number }> = [];
+let wake: () => void = () => undefined;
+const log = logsOnFailure();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'new-image-kinds-'));
+  net = await startLocalNetwork({
+    logger: log,
+    dir,
+    runtime: 'spec218',
+    blockMs: 1000,
+    periodBlocks: 14,
+    apiPort: 0,
+    miners: MINERS,
+    checkShare: 1,
+    onPeriodDone: (period, outcome) => {
+      if (outcome.kind === 'set') sets.push({ period, atMs: Date.now(), block: outcome.block });
+      wake();
+    },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await net?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function miner(name: string): LocalMiner {
+  const found = net.miners.find((m) => m.name === name);
+  if (!found) throw new Error(`no miner named ${name}`);
+  return found;
+}
+
+/** The first period the validator worked in full (it joined the one before part-way). */
+async function firstFullPeriod() {
+  await new Promise<void>((resolve) => {
+    wake = () => {
+      if (sets.length >= 2) resolve();
+    };
+    wake();
+  });
+  const [before, full] = sets as [(typeof sets)[0], (typeof sets)[0]];
+  return { ...full, sinceMs: before.atMs };
+}
+
+async function results(name: string): Promise<TaskResult[]> {
+  const { atMs, sinceMs } = await firstFullPeriod();
+  const rows = await net.validator.running.storage.results.listForUid(miner(name).uid);
+  return rows.filter((r) => r.createdMs > sinceMs && r.createdMs <= atMs);
+}
+
+describe('uncrop on the local network', () => {
+  it('checks every uncrop by reproduction: the honest one reproduces, each cheat fails', async () => {
+    const honest = await results('honest');
+    expect(honest.map((r) => [r.taskKind, r.statusCode, r.checked, r.checkScore])).toEqual([
+      ['Uncrop', 200, true, 1],
+      ['Uncrop', 200, true, 1],
+    ]);
+    const unextended = await results('unextended');
+    expect(unextended.map((r) => [r.taskKind, r.checked, r.checkScore, r.checkReason])).toEqual([
+      ['Uncrop', true, 0, 'wrong-size'],
+      ['Uncrop', true, 0, 'wrong-size'],
+    ]);
+    const fewer = await results('fewer-steps');
+    expect(fewer).toHaveLength(2);
+    for (const r of fewer) {
+      expect([r.taskKind, r.checked, r.checkReason === 'reproduced']).toEqual([
+        'Uncrop',
+        true,
+        false,
+      ]);
+      expect(r.checkScore).toBeLessThan(0.1);
+    }
+  }, 150_000);
+
+  it('weights the honest miner on chain above both cheaters', async () => {
+    const { period, block } = await firstFullPeriod();
+    const scored = await net.validator.running.storage.scores.listPeriod(period);
+    const quality = (name: string) =>
+      scored.find((s) => s.uid === miner(name).uid && s.taskKind === 'Uncrop')?.components
+        .quality ?? 0;
+    expect(quality('honest')).toBeGreaterThan(quality('unextended'));
+    expect(quality('honest')).toBeGreaterThan(quality('fewer-steps'));
+    const api = await net.devnet.api.at(await net.devnet.api.rpc.chain.getBlockHash(block));
+    const query = api.query.subtensorModule?.weights;
+    if (!query) throw new Error('the runtime has no SubtensorModule.Weights');
+    const row = new Map(
+      (await query(net.netuid, net.validator.uid)).toJSON() as Array<[number, number]>,
+    );
+    const honest = row.get(miner('honest').uid) ?? 0;
+    expect(honest).toBeGreaterThan(0);
+    expect(row.get(miner('unextended').uid) ?? 0).toBeLessThan(honest);
+    expect(row.get(miner('fewer-steps').uid) ?? 0).toBeLessThan(honest);
+  }, 150_000);
+});
