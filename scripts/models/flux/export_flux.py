@@ -14,7 +14,8 @@ outputs. The result, one folder per part:
   `encoder_hidden_states` [batch, txt_seq, joint_attention_dim], `pooled_projections`
   [batch, pooled_projection_dim], `timestep` [batch] (the sigma, t / 1000: the model multiplies
   by 1000 inside), `img_ids` [img_seq, 3], `txt_ids` [txt_seq, 3], and `guidance` [batch] only when
-  `guidance_embeds` is true -> `out_hidden_states` [batch, img_seq, in_channels] (the velocity).
+  `guidance_embeds` is true, then the LoRA inputs (below) -> `out_hidden_states`
+  [batch, img_seq, in_channels] (the velocity).
 - `vae_decoder/model.onnx`: `latent_sample` [batch, 16, h, w] (already unscaled and unshifted)
   -> `sample` [batch, 3, 8h, 8w] in [-1, 1].
 - `vae_encoder/model.onnx`: `sample` [batch, 3, H, W] in [-1, 1] -> `latent_sample` (the
@@ -23,6 +24,18 @@ outputs. The result, one folder per part:
 Each part folder gets its model's `config.json`; `vae_decoder/` and `vae_encoder/` both get the
 VAE's. `model_index.json`, `scheduler/` and the tokenizer folders are copied as written. Every
 dimension above is dynamic except the channel widths.
+
+LoRA inputs (the package's convention, see packages/inference/src/diffusion/loraInputs.ts): each
+adapted Linear `y = x W^T + b` of the transformer becomes `y = x W^T + b + (x A) B` with graph
+inputs `lora.transformer.<module>.A` [in, lora_rank_i] and `lora.transformer.<module>.B`
+[lora_rank_i, out] (the runtime feeds rank-1 zeros when no adapter is active). `<module>` is the
+module's path inside FluxTransformer2DModel, so `transformer.<module>` is the key prefix of a
+diffusers Flux LoRA file (`pytorch_lora_weights.safetensors`,
+`transformer.<module>.lora_A.weight` [r, in] / `.lora_B.weight` [out, r]): the runtime's adapter
+store maps such a file onto these inputs. The adapted modules are those whose path ends with one
+of `--lora-modules` (default LORA_MODULES: the attention projections and feed-forwards that
+diffusers' Flux LoRA training targets; the single-stream blocks' to_q / to_k / to_v match too);
+`--lora-modules ''` exports without LoRA inputs.
 """
 
 from __future__ import annotations
@@ -35,6 +48,13 @@ import sys
 from pathlib import Path
 
 PARTS = ("text_encoder", "text_encoder_2", "transformer", "vae")
+
+# Module-path suffixes that get LoRA inputs: what diffusers' Flux LoRA training adapts by default.
+LORA_MODULES = (
+    "attn.to_q", "attn.to_k", "attn.to_v", "attn.to_out.0",
+    "attn.add_q_proj", "attn.add_k_proj", "attn.add_v_proj", "attn.to_add_out",
+    "ff.net.0.proj", "ff.net.2", "ff_context.net.0.proj", "ff_context.net.2",
+)
 
 
 def check_flux_source(source: Path) -> dict:
@@ -119,6 +139,40 @@ def _traceable_rope():
         transformer_flux.apply_rotary_emb = original
 
 
+def lora_targets(transformer, modules=LORA_MODULES) -> list[tuple[str, object]]:
+    """(module path, Linear) of every Linear of the transformer whose path is one of `modules` or
+    ends with `.<one of them>`, in the model's module order."""
+    import torch
+
+    return [
+        (name, module) for name, module in transformer.named_modules()
+        if isinstance(module, torch.nn.Linear) and any(name == m or name.endswith(f".{m}") for m in modules)
+    ]
+
+
+@contextlib.contextmanager
+def _lora_linears(targets: list[tuple[str, object]], feeds: dict):
+    """While exporting, each target Linear computes x W^T + b + (x A) B, with (A, B) =
+    feeds[its path] (the traced graph inputs)."""
+    import torch
+    import torch.nn.functional as F
+
+    def adapted(name, linear):
+        def forward(x):
+            a, b = feeds[name]
+            return F.linear(x, linear.weight, linear.bias) + torch.matmul(torch.matmul(x, a), b)
+
+        return forward
+
+    for name, linear in targets:
+        linear.forward = adapted(name, linear)
+    try:
+        yield
+    finally:
+        for _, linear in targets:
+            del linear.forward
+
+
 def _export(module, args: tuple, path: Path, inputs: list[str], outputs: list[str], axes: dict, opset: int) -> None:
     import torch
 
@@ -130,8 +184,11 @@ def _export(module, args: tuple, path: Path, inputs: list[str], outputs: list[st
         )
 
 
-def export_flux(source: Path, out: Path, dtype: str = "fp32", opset: int = 17) -> None:
-    """Writes the ONNX export of `source` (a FluxPipeline folder) to `out` (replaced if present)."""
+def export_flux(
+    source: Path, out: Path, dtype: str = "fp32", opset: int = 17, lora_modules: tuple[str, ...] = LORA_MODULES
+) -> list[dict]:
+    """Writes the ONNX export of `source` (a FluxPipeline folder) to `out` (replaced if present);
+    returns the transformer's LoRA targets (`target`, `in`, `out`)."""
     import torch
     from diffusers import AutoencoderKL, FluxTransformer2DModel
     from transformers import CLIPTextModel, T5EncoderModel
@@ -176,9 +233,14 @@ def export_flux(source: Path, out: Path, dtype: str = "fp32", opset: int = 17) -
     transformer = FluxTransformer2DModel.from_pretrained(str(source / "transformer")).eval()
     cfg = transformer.config
     guided = bool(cfg.guidance_embeds)
+    targets = lora_targets(transformer, lora_modules)
+    lora_feeds: dict = {}
 
     class Transformer(Wrapper):
         def forward(self, hidden_states, encoder_hidden_states, pooled_projections, timestep, img_ids, txt_ids, *rest):
+            lora = rest[1:] if guided else rest
+            for i, (name, _) in enumerate(targets):
+                lora_feeds[name] = (lora[2 * i], lora[2 * i + 1])
             return self.model(
                 hidden_states=hidden_states, encoder_hidden_states=encoder_hidden_states,
                 pooled_projections=pooled_projections, timestep=timestep, img_ids=img_ids, txt_ids=txt_ids,
@@ -201,7 +263,16 @@ def export_flux(source: Path, out: Path, dtype: str = "fp32", opset: int = 17) -
         args.append(torch.tensor([3.5]))
         names.append("guidance")
         axes["guidance"] = {0: "batch"}
-    _export(Transformer(transformer), tuple(args), out / "transformer" / "model.onnx", names, ["out_hidden_states"], axes, opset)
+    # Example adapters of rank 2 (a dynamic axis: any rank runs, rank-1 zeros when none is active).
+    example = torch.Generator().manual_seed(0)
+    for i, (name, linear) in enumerate(targets):
+        a, b = f"lora.transformer.{name}.A", f"lora.transformer.{name}.B"
+        args += [torch.randn(linear.in_features, 2, generator=example), torch.randn(2, linear.out_features, generator=example)]
+        names += [a, b]
+        axes[a] = {1: f"lora_rank_{i}"}
+        axes[b] = {0: f"lora_rank_{i}"}
+    with _lora_linears(targets, lora_feeds):
+        _export(Transformer(transformer), tuple(args), out / "transformer" / "model.onnx", names, ["out_hidden_states"], axes, opset)
     shutil.copyfile(source / "transformer" / "config.json", out / "transformer" / "config.json")
 
     vae = AutoencoderKL.from_pretrained(str(source / "vae")).eval()
@@ -225,6 +296,10 @@ def export_flux(source: Path, out: Path, dtype: str = "fp32", opset: int = 17) -
     shutil.copyfile(source / "model_index.json", out / "model_index.json")
     for folder in ("scheduler", "tokenizer", "tokenizer_2"):
         shutil.copytree(source / folder, out / folder)
+    return [
+        {"target": f"transformer.{name}", "in": linear.in_features, "out": linear.out_features}
+        for name, linear in targets
+    ]
 
 
 def main() -> int:
@@ -233,14 +308,19 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--dtype", default="fp32")
     parser.add_argument("--opset", type=int, default=17)
+    parser.add_argument(
+        "--lora-modules", default=",".join(LORA_MODULES),
+        help="comma-separated module-path suffixes that get LoRA inputs ('' for none)",
+    )
     args = parser.parse_args()
+    modules = tuple(m.strip() for m in args.lora_modules.split(",") if m.strip())
     try:
         info = check_flux_source(args.source)
-        export_flux(args.source, args.out, args.dtype, args.opset)
+        targets = export_flux(args.source, args.out, args.dtype, args.opset, modules)
     except ValueError as err:
         print(json.dumps({"ok": False, "error": str(err)}))
         return 1
-    print(json.dumps({"ok": True, "out": str(args.out), **info}))
+    print(json.dumps({"ok": True, "out": str(args.out), **info, "lora_targets": len(targets)}))
     return 0
 
 

@@ -7,11 +7,15 @@
    `schnell`: no guidance embedding, static shift) in a work folder;
 2. export_flux.py exports each to `flux/dev/` and `flux/schnell/`;
 3. each ONNX part is checked against its PyTorch module on the cases' real input shapes;
-4. diffusers (CPU, float32) records the reference: FluxPipeline text-to-image and
-   FluxImg2ImgPipeline image-to-image from given initial noise (saved as raw float32 .bin),
-   the token ids of both tokenizers for several prompts, the scheduler's sigmas / timesteps, the
-   text conditioning, the final latents and the output PNGs, all listed in `reference.json`.
-5. identical files are hard-linked (the two exports share every part but the transformer).
+4. a LoRA adapter for the dev transformer (PEFT LoRA, seeded random A and B, saved by diffusers'
+   FluxPipeline.save_lora_weights as `loras/dev-style/pytorch_lora_weights.safetensors`), and the
+   dev transformer's ONNX checked against diffusers with that adapter loaded;
+5. diffusers (CPU, float32) records the reference: FluxPipeline text-to-image (also with the
+   adapter loaded by load_lora_weights) and FluxImg2ImgPipeline image-to-image from given initial
+   noise (saved as raw float32 .bin), the token ids of both tokenizers for several prompts, the
+   scheduler's sigmas / timesteps, the text conditioning, the final latents and the output PNGs,
+   all listed in `reference.json`.
+6. identical files are hard-linked (the two exports share every part but the transformer).
 
 Reruns give byte-identical files.
 """
@@ -57,11 +61,22 @@ CASES = {
         "negative_prompt": "", "guidance_scale": 5.0, "num_inference_steps": 5, "strength": 0.6,
         "height": 64, "width": 64, "seed": 12,
     },
+    # flux-txt2img with the dev adapter: the same noise, so only the adapter differs.
+    "flux-lora-txt2img": {
+        "model": "dev", "pipeline": "FluxPipeline", "prompt": "a watercolor painting of a red fox in the snow",
+        "negative_prompt": "blurry, low quality", "guidance_scale": 3.5, "num_inference_steps": 4,
+        "height": 48, "width": 64, "seed": 11, "lora": "dev-style",
+    },
     "flux-schnell-txt2img": {
         "model": "schnell", "pipeline": "FluxPipeline", "prompt": "a small robot reading a book in a library",
         "negative_prompt": "", "guidance_scale": 0.0, "num_inference_steps": 4, "height": 64, "width": 64, "seed": 13,
     },
 }
+
+
+# The dev adapter: PEFT LoRA of rank 4 and alpha 8 (scale 2) on export_flux.LORA_MODULES.
+LORAS = {"dev-style": {"model": "dev", "r": 4, "alpha": 8, "seed": 31, "std_a": 0.25, "std_b": 0.2}}
+LORA_FILE = "pytorch_lora_weights.safetensors"
 
 
 def log(message: str) -> None:
@@ -134,16 +149,48 @@ def dedupe(root: Path) -> None:
             seen[digest] = path
 
 
-def onnx_check(source: Path, out: Path, txt_len: int, h: int, w: int) -> dict:
-    """Max abs diff of each ONNX part against its PyTorch module at a case's shapes."""
+def lora_feeds(session, adapter: Path | None = None) -> dict:
+    """The transformer's LoRA inputs: rank-1 zeros, or a diffusers Flux LoRA file's tensors as the
+    runtime feeds them (A = lora_A^T, B = alpha / r * lora_B^T, alpha and r from the file's
+    lora_adapter_metadata)."""
+    import numpy as np
+    import torch
+
+    tensors, scale = {}, 1.0
+    if adapter is not None:
+        from safetensors import safe_open
+
+        with safe_open(str(adapter), framework="pt") as f:
+            meta = json.loads(f.metadata()["lora_adapter_metadata"])
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+        scale = meta["transformer.lora_alpha"] / meta["transformer.r"]
+    feeds = {}
+    for i in session.get_inputs():
+        if not i.name.startswith("lora."):
+            continue
+        target, which = i.name[len("lora."):-2], i.name[-1]
+        weight = tensors.get(f"{target}.lora_{which}.weight")
+        if weight is None:
+            shape = [i.shape[0], 1] if which == "A" else [1, i.shape[1]]
+            feeds[i.name] = torch.zeros(shape)
+        else:
+            feeds[i.name] = weight.T.contiguous() if which == "A" else (weight * scale).T.contiguous()
+    return feeds
+
+
+def onnx_check(source: Path, out: Path, txt_len: int, h: int, w: int, adapter: Path | None = None) -> dict:
+    """Max abs diff of each ONNX part against its PyTorch module at a case's shapes (with an
+    adapter: also the transformer with it loaded by diffusers' load_lora_weights)."""
     import numpy as np
     import onnxruntime as ort
     import torch
     from diffusers import AutoencoderKL, FluxTransformer2DModel
     from transformers import CLIPTextModel, T5EncoderModel
 
-    def run(part: str, feeds: dict) -> list:
+    def run(part: str, feeds: dict, adapter: Path | None = None) -> list:
         session = ort.InferenceSession(str(out / part / "model.onnx"), providers=["CPUExecutionProvider"])
+        if part == "transformer":
+            feeds = {**feeds, **lora_feeds(session, adapter)}
         return session.run(None, {k: v.numpy() for k, v in feeds.items()})
 
     diff = lambda a, b: float(np.abs(a - b.detach().numpy()).max())  # noqa: E731
@@ -173,15 +220,80 @@ def onnx_check(source: Path, out: Path, txt_len: int, h: int, w: int) -> dict:
             feeds["guidance"] = torch.tensor([3.5])
         expected = model(**feeds, return_dict=False)[0]
         result["transformer"] = diff(run("transformer", feeds)[0], expected)
+        if adapter is not None:
+            from diffusers import FluxPipeline
+
+            pipe = FluxPipeline.from_pretrained(str(source), torch_dtype=torch.float32)
+            pipe.load_lora_weights(str(adapter.parent), weight_name=adapter.name)
+            adapted = pipe.transformer(**feeds, return_dict=False)[0]
+            result["transformer+lora"] = diff(run("transformer", feeds, adapter)[0], adapted)
+            # The adapter must matter at least this much, or the parity check proves little.
+            result["lora_effect"] = float((adapted - expected).abs().max())
         vae = AutoencoderKL.from_pretrained(str(source / "vae"))
         z = torch.randn(1, 16, h // 8, w // 8, generator=g)
         result["vae_decoder"] = diff(run("vae_decoder", {"latent_sample": z})[0], vae.decode(z).sample)
         x = torch.rand(1, 3, h, w, generator=g) * 2 - 1
         result["vae_encoder"] = diff(run("vae_encoder", {"sample": x})[0], vae.encode(x).latent_dist.mean)
     for part, value in result.items():
-        if value > 1e-4:
+        if part != "lora_effect" and value > 1e-4:
             raise RuntimeError(f"{out}/{part}: ONNX differs from PyTorch by {value}")
+    if adapter is not None and result["lora_effect"] < 0.05:
+        raise RuntimeError(f"{adapter}: changes the transformer's output by only {result['lora_effect']}")
     return result
+
+
+def canonical_safetensors_header(path: Path) -> None:
+    """safetensors writes the `__metadata__` entries in hash-map order, which changes between
+    runs: rewrite the header with them sorted (same length, same tensors, same bytes after it)."""
+    import struct
+
+    data = path.read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + size])
+    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if len(text) > size:
+        raise RuntimeError(f"{path}: the rewritten header is longer than the original")
+    path.write_bytes(data[:8] + text + b" " * (size - len(text)) + data[8 + size :])
+
+
+def make_lora(source: Path, out: Path, spec: dict) -> dict:
+    """A PEFT LoRA on the source transformer (export_flux.LORA_MODULES, seeded random A and B),
+    saved as diffusers saves a Flux LoRA: `transformer.<module>.lora_A/B.weight` in
+    pytorch_lora_weights.safetensors, its LoraConfig under the `lora_adapter_metadata` key."""
+    import torch
+    from diffusers import FluxPipeline, FluxTransformer2DModel
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    transformer = FluxTransformer2DModel.from_pretrained(str(source / "transformer"))
+    config = LoraConfig(
+        r=spec["r"], lora_alpha=spec["alpha"], lora_dropout=0.0, init_lora_weights="gaussian",
+        target_modules=list(export_flux.LORA_MODULES),
+    )
+    transformer.add_adapter(config)
+    g = torch.Generator().manual_seed(spec["seed"])
+    with torch.no_grad():
+        for name, param in transformer.named_parameters():
+            if ".lora_A." in name:
+                param.copy_(torch.randn(param.shape, generator=g) * spec["std_a"])
+            elif ".lora_B." in name:
+                param.copy_(torch.randn(param.shape, generator=g) * spec["std_b"])
+    state = get_peft_model_state_dict(transformer)
+    # Sets become sorted lists so reruns write the same metadata.
+    metadata = {k: sorted(v) if isinstance(v, set) else v for k, v in transformer.peft_config["default"].to_dict().items()}
+    out.mkdir(parents=True, exist_ok=True)
+    FluxPipeline.save_lora_weights(
+        str(out), transformer_lora_layers=state, weight_name=LORA_FILE, transformer_lora_adapter_metadata=metadata
+    )
+    canonical_safetensors_header(out / LORA_FILE)
+    targets = sorted({k.removeprefix("transformer.").rsplit(".lora_", 1)[0] for k in state})
+    return {
+        "file": rel(out / LORA_FILE), "model": spec["model"], "format": "diffusers (FluxPipeline.save_lora_weights)",
+        "r": spec["r"], "alpha": spec["alpha"], "scale": spec["alpha"] / spec["r"], "seed": spec["seed"],
+        "targets": [f"transformer.{t}" for t in targets],
+        "note": "alpha is in the lora_adapter_metadata JSON (transformer.lora_alpha), not in a lora_alpha key",
+    }
 
 
 def token_ids(source: Path) -> dict:
@@ -213,6 +325,8 @@ def run_case(name: str, case: dict, source: Path, image) -> dict:
     img2img = case["pipeline"] == "FluxImg2ImgPipeline"
     pipe = (FluxImg2ImgPipeline if img2img else FluxPipeline).from_pretrained(str(source), torch_dtype=torch.float32)
     pipe.set_progress_bar_config(disable=True)
+    if case.get("lora"):
+        pipe.load_lora_weights(str(OUT / "loras" / case["lora"]), weight_name=LORA_FILE)
     max_length = pipe.tokenizer_2.model_max_length
     scale = pipe.vae_scale_factor
     lh, lw = 2 * (case["height"] // (scale * 2)), 2 * (case["width"] // (scale * 2))
@@ -303,20 +417,28 @@ def main() -> int:
         (OUT / "README.md").write_text(readme, encoding="utf-8")
     sources = {}
     checks = {}
+    loras = {}
     for variant in ("dev", "schnell"):
         log(f"building {variant}")
         sources[variant] = tiny_flux.build(work / variant, variant)
         log(f"exporting {variant}")
         torch.manual_seed(0)
         export_flux.export_flux(sources[variant], OUT / variant)
+        adapter = None
+        for name, spec in LORAS.items():
+            if spec["model"] == variant:
+                log(f"adapter {name}")
+                loras[name] = make_lora(sources[variant], OUT / "loras" / name, spec)
+                adapter = OUT / "loras" / name / LORA_FILE
         max_length = json.loads((sources[variant] / "tokenizer_2" / "tokenizer_config.json").read_text())["model_max_length"]
-        checks[variant] = onnx_check(sources[variant], OUT / variant, max_length, 48, 64)
+        checks[variant] = onnx_check(sources[variant], OUT / variant, max_length, 48, 64, adapter)
     compact_tokenizer_json(OUT)
     image = input_image(OUT / "inputs" / "image.png")
     reference = {
         "versions": versions(),
         "inputs": {"image": "flux/inputs/image.png"},
         "onnx_check": checks,
+        "loras": loras,
         "token_ids": {variant: token_ids(sources[variant]) for variant in sources},
         "cases": {},
     }

@@ -9,11 +9,13 @@ import {
   textToImageParamsSchema,
 } from '../diffusion/diffusionParams';
 import type { DiffusionResult } from '../diffusion/diffusionTypes';
+import { LoraInputs } from '../diffusion/loraInputs';
 import { decodeLatents, encodePixels } from '../diffusion/vaeCodec';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { decodeImage } from '../image/decodeImage';
 import { encodeImage, resizeImage } from '../image/encodeImage';
 import type { RgbImage } from '../image/rgbImage';
+import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
 import { type Logger, moduleLogger } from '../log';
 import { deriveSeed } from '../random/deriveSeed';
 import { createRng } from '../random/xoshiro128';
@@ -48,6 +50,12 @@ const f = Math.fround;
  * an absent cfg_scale (the schema's default) or 0 / 1 run unguided. negative_prompt is unused by
  * both kinds (as in the reference pipeline without true CFG) and logged when non-empty.
  *
+ * LoRA: a transformer exported with `lora.<target>.A/B` inputs (export_flux.py names the targets
+ * `transformer.<module path>`, the keys of a diffusers Flux LoRA file) takes a task's `lora`
+ * adapter from `options.adapters`; the inputs get rank-1 zeros without one, and for the targets an
+ * adapter does not name. The adapter is looked up before any model runs, so an unknown id (or one
+ * asked of a pipeline without adapters) fails with UnknownAdapter at once.
+ *
  * Every random number comes from the task seed: the initial noise from
  * deriveSeed(seed, 'latents'); sampling is deterministic Euler, so a re-run is bit-identical
  * on the same execution provider.
@@ -55,6 +63,7 @@ const f = Math.fround;
 export class FluxPipeline {
   private readonly maxInputPixels: number;
   private readonly log: Logger;
+  private readonly lora: LoraInputs;
 
   constructor(
     private readonly sessions: FluxSessions,
@@ -63,6 +72,7 @@ export class FluxPipeline {
   ) {
     this.maxInputPixels = options.maxInputPixels ?? INPUT_IMAGE_MAX_PIXELS;
     this.log = moduleLogger('flux', options.logger);
+    this.lora = new LoraInputs(sessions.transformer);
     const takesGuidance = sessions.transformer.inputNames.includes('guidance');
     if (takesGuidance !== settings.guidanceEmbeds) {
       throw new InferenceError(
@@ -72,12 +82,21 @@ export class FluxPipeline {
     }
   }
 
+  /**
+   * The transformer's LoRA inputs (targets `transformer.<module path>`): what an AdapterStore for
+   * this pipeline is built over. Empty for an export without them.
+   */
+  get loraInputs(): readonly LoraInput[] {
+    return this.lora.inputs;
+  }
+
   async textToImage(input: TextToImageParamsInput, control?: RunControl): Promise<DiffusionResult> {
     const p = this.parse(textToImageParamsSchema, input);
     const grid = this.grid(p);
+    const adapter = await this.adapter(p.lora);
     const schedule = this.schedule(p.steps, grid);
     const noise = this.initialNoise(p, grid);
-    return this.run(p, packLatents(noise, grid), schedule, 0, grid, control);
+    return this.run(p, packLatents(noise, grid), schedule, 0, grid, adapter, control);
   }
 
   /**
@@ -92,6 +111,7 @@ export class FluxPipeline {
   ): Promise<DiffusionResult> {
     const p = this.parse(imageToImageParamsSchema, input);
     const grid = this.grid(p);
+    const adapter = await this.adapter(p.lora);
     const schedule = this.schedule(p.steps, grid);
     const start = imageToImageStart(p.steps, p.image_strength);
     const noise = this.initialNoise(p, grid);
@@ -100,7 +120,7 @@ export class FluxPipeline {
     const clean = await this.encode(image);
     if (start >= p.steps) return this.finish(clean, grid, []);
     const latents = noiseTo(clean, noise, schedule.sigmas[start] as number);
-    return this.run(p, packLatents(latents, grid), schedule, start, grid, control);
+    return this.run(p, packLatents(latents, grid), schedule, start, grid, adapter, control);
   }
 
   /** Both text encoders on one prompt (exposed for parity checks). */
@@ -176,6 +196,7 @@ export class FluxPipeline {
     schedule: FlowMatchSchedule,
     from: number,
     grid: LatentGrid,
+    adapter: AdapterFeeds | undefined,
     control: RunControl | undefined,
   ): Promise<DiffusionResult> {
     const text = await this.encodePrompt(p.prompt);
@@ -186,6 +207,7 @@ export class FluxPipeline {
       pooled_projections: text.pooled,
       img_ids: new ort.Tensor('float32', imagePositionIds(grid), [seq, 3]),
       txt_ids: new ort.Tensor('float32', textPositionIds(tokens), [tokens, 3]),
+      ...this.lora.feeds(adapter),
     };
     if (this.settings.guidanceEmbeds) {
       fixed.guidance = new ort.Tensor('float32', Float32Array.of(f(p.cfg_scale)), [1]);
@@ -227,8 +249,23 @@ export class FluxPipeline {
       control?.onStep?.({ step: i - from + 1, steps: total, timestep, ms });
     }
     const result = await this.finish(unpackLatents(latents, grid), grid, stepTimesMs);
-    this.log.debug({ steps: total, width: p.width, height: p.height }, 'image generated');
+    this.log.debug(
+      { steps: total, width: p.width, height: p.height, lora: p.lora ?? null },
+      'image generated',
+    );
     return result;
+  }
+
+  /** The feeds of a task's adapter; undefined without one. */
+  private async adapter(id: string | undefined): Promise<AdapterFeeds | undefined> {
+    if (id === undefined) return undefined;
+    if (!this.options.adapters) {
+      throw new InferenceError(
+        InferenceErrorCode.UnknownAdapter,
+        `unknown adapter '${id}': this model has no adapters`,
+      );
+    }
+    return this.options.adapters.feeds(id);
   }
 
   /** VAE latents (scaled and shifted) → pixels: z / scaling + shift through the decoder. */

@@ -1,4 +1,5 @@
 import type { PromptTokenizer } from '../diffusion/promptTokenizer';
+import type { AdapterSource } from '../llm/llmEngine';
 import type { Logger } from '../log';
 import type * as ort from '../runtime/ort';
 import type { FluxExportSettings } from './fluxExport';
@@ -42,5 +43,11 @@ export interface FluxPipelineOptions {
   maxInputPixels?: number;
   /** T5 sequence length; default: tokenizer_2/tokenizer_config.json model_max_length, else 512. */
   maxSequenceLength?: number;
+  /**
+   * LoRA adapters of the transformer (an AdapterStore over `pipeline.loraInputs`): a task's
+   * `lora` id is fed through `adapters.feeds(id)`. Without it, a task naming an adapter fails
+   * with UnknownAdapter.
+   */
+  adapters?: AdapterSource;
   logger?: Logger;
 }

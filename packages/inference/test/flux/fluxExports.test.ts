@@ -6,6 +6,7 @@ import { decodeImage } from '../../src/image/decodeImage';
 import {
   bytes,
   type FluxCase,
+  fixtureAdapters,
   floats,
   fluxDir,
   loadReference,
@@ -18,23 +19,28 @@ import {
  * Parity with diffusers 0.39's FluxPipeline / FluxImg2ImgPipeline on the committed tiny
  * random-weight exports (test/fixtures/hf/flux): each export is opened as written, each case runs
  * from diffusers' own initial noise, and the schedule, the text conditioning and the image must
- * equal diffusers' (sigmas and timesteps within 1e-6, the image within 2 grey levels).
+ * equal diffusers' (sigmas and timesteps within 1e-6, the image within 2 grey levels). A case
+ * with `lora` runs with diffusers' LoRA file (load_lora_weights) through the package's adapter
+ * store.
  */
 describe('Flux exports run as diffusers runs them (test/fixtures/hf/flux)', async () => {
   const reference = await loadReference();
 
-  it('has the three committed cases', () => {
+  it('has the four committed cases', () => {
     expect(Object.keys(reference.cases).sort()).toEqual([
       'flux-img2img',
+      'flux-lora-txt2img',
       'flux-schnell-txt2img',
       'flux-txt2img',
     ]);
+    expect(reference.cases['flux-lora-txt2img']?.lora).toBe('dev-style');
   });
 
   for (const [name, c] of Object.entries(reference.cases)) {
     it(`${name}: the schedule, text conditioning and image equal diffusers'`, async () => {
       const noise = await floats(c.initial_noise.file);
       const seen: number[][] = [];
+      const adapters = fixtureAdapters(reference);
       const opened = await openFluxPipeline({
         dir: fluxDir(c.model_dir.endsWith('dev') ? 'dev' : 'schnell'),
         runtime,
@@ -43,8 +49,10 @@ describe('Flux exports run as diffusers runs them (test/fixtures/hf/flux)', asyn
             seen.push([...task.dims]);
             return noise.slice();
           },
+          adapters: adapters.adapters,
         },
       });
+      const store = adapters.attach(opened.pipeline.loraInputs);
       try {
         expectSettings(opened.settings, c);
 
@@ -87,6 +95,7 @@ describe('Flux exports run as diffusers runs them (test/fixtures/hf/flux)', asyn
           result = await opened.pipeline.textToImage(taskOf(c), control);
         }
         expect(seen).toEqual([c.initial_noise.shape]);
+        expect(store.stats().loads).toBe(c.lora === undefined ? 0 : 1);
         expect(result.stepsRun).toBe(c.timesteps_run.length);
         expect(steps).toEqual(c.timesteps_run.map((_, i) => i + 1));
         const expected = await decodeImage(await bytes(c.output_image), { maxPixels: 1 << 20 });

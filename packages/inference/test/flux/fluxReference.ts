@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { LoraInput } from '../../src/llm/decoderModel';
+import type { AdapterSource } from '../../src/llm/llmEngine';
+import { AdapterStore } from '../../src/lora/adapterStore';
 import { runtimeConfigFromEnv } from '../../src/runtime/runtimeConfig';
 
 /** The committed Flux fixture (test/fixtures/hf/flux, see its README) and helpers over it. */
@@ -25,6 +28,8 @@ export interface FluxCase {
   width: number;
   strength?: number;
   input_image?: string;
+  /** The adapter diffusers loaded (load_lora_weights), a key of FluxReference.loras. */
+  lora?: string;
   max_sequence_length: number;
   vae_scale_factor: number;
   vae_scaling_factor: number;
@@ -48,9 +53,22 @@ export interface TokenReference {
   tokenizer_2: { max_length: number; pad_token_id: number; eos_token_id: number; ids: number[][] };
 }
 
+/** A LoRA adapter of the fixture, as diffusers' FluxPipeline.save_lora_weights wrote it. */
+export interface FluxLoraReference {
+  /** pytorch_lora_weights.safetensors, relative to test/fixtures/hf. */
+  file: string;
+  model: 'dev' | 'schnell';
+  r: number;
+  alpha: number;
+  scale: number;
+  targets: string[];
+}
+
 export interface FluxReference {
   token_ids: Record<'dev' | 'schnell', TokenReference>;
   cases: Record<string, FluxCase>;
+  loras: Record<string, FluxLoraReference>;
+  onnx_check: Record<'dev' | 'schnell', Record<string, number>>;
 }
 
 export async function loadReference(): Promise<FluxReference> {
@@ -86,7 +104,40 @@ export const taskOf = (c: FluxCase, seed = 0) => ({
   width: c.width,
   height: c.height,
   seed,
+  ...(c.lora !== undefined ? { lora: c.lora } : {}),
 });
+
+/**
+ * An AdapterSource that forwards to a store made once the pipeline is open (the store needs the
+ * pipeline's LoRA inputs, the pipeline needs the source), as the model loader wires it. The
+ * adapters are the fixture's, by id; each gets its explicit alpha: the store does not read the
+ * alpha that diffusers keeps in the file's `lora_adapter_metadata` JSON.
+ */
+export function fixtureAdapters(reference: FluxReference): {
+  adapters: AdapterSource;
+  attach(inputs: readonly LoraInput[]): AdapterStore;
+} {
+  let store: AdapterStore | undefined;
+  return {
+    adapters: {
+      feeds: (id) => {
+        if (!store) throw new Error('fixtureAdapters: attach() the pipeline first');
+        return store.feeds(id);
+      },
+    },
+    attach(inputs) {
+      store = new AdapterStore({
+        inputs,
+        budgetBytes: 1 << 20,
+        resolve: async (id) => {
+          const lora = reference.loras[id];
+          return lora ? { path: join(fixtures, lora.file), alpha: lora.alpha } : undefined;
+        },
+      });
+      return store;
+    },
+  };
+}
 
 // The CPU unless SUBNET_INFERENCE_PROVIDERS says otherwise.
 export const runtime = runtimeConfigFromEnv(process.env, { intraOpNumThreads: 1 });
