@@ -34,7 +34,9 @@ if ! grep -q '^cuda .*ok on cuda' "$OUT/providers.log"; then
 fi
 
 section "PyTorch parity on CUDA (the committed Hugging Face exports against their PyTorch references)"
-parity=(packages/inference/test/llm/hfExports.test.ts packages/inference/test/diffusion/hfExports.test.ts)
+parity=(packages/inference/test/llm/hfExports.test.ts packages/inference/test/diffusion/hfExports.test.ts
+  packages/inference/test/diffusion/uncropParity.test.ts packages/inference/test/flux/fluxExports.test.ts
+  packages/inference/test/kandinsky/kandinskyParity.test.ts)
 if SUBNET_INFERENCE_PROVIDERS=cuda timeout 300 "${PNPM[@]}" exec vitest run "${parity[@]}" 2>&1 | tee "$OUT/parity.log" | grep -E '✓|×|Test Files|Tests '; then
   echo "parity on CUDA: passed"
 else

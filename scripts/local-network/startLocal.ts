@@ -15,7 +15,12 @@ import { join } from 'node:path';
 import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/chain';
 import { type Devnet, type DevnetRuntime, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
-import { type ModelFixtures, modelsSection, writeModelFixtures } from '@subnet/inference/testing';
+import {
+  type ModelFixtures,
+  modelsSection,
+  transformerModelEntries,
+  writeModelFixtures,
+} from '@subnet/inference/testing';
 import {
   buildTaskBackends,
   loadMinerConfig,
@@ -130,6 +135,15 @@ export const TINY_PROFILE = {
   max_prompt_chars: '80',
 };
 
+/**
+ * The `models` section of every daemon here: the tiny models, and the committed tiny Flux-class
+ * and Kandinsky exports (`tiny-flux`, `tiny-kandinsky`).
+ */
+function localModels(models: ModelFixtures) {
+  const section = modelsSection(models);
+  return { ...section, entries: { ...section.entries, ...transformerModelEntries() } };
+}
+
 function minerName(spec: LocalMinerSpec): string {
   return spec.name ?? (spec.hotkey ? `${spec.wallet}-${spec.hotkey}` : spec.wallet);
 }
@@ -237,7 +251,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           subtensor: { network: chain.endpoint },
           wallet: { name: spec.wallet, hotkey: spec.hotkey ?? 'default', path: walletPath },
           axon: { ip: MINER_HOST, port: '0' },
-          models: modelsSection(models),
+          models: localModels(models),
           tasks: spec.down ? {} : (spec.tasks ?? MINER_TASKS),
         },
       });
@@ -281,11 +295,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           host: '127.0.0.1',
           port: String(options.apiPort ?? 8090),
           text_models: 'tiny-llm',
-          image_models: 'tiny-sd',
+          image_models: 'tiny-sd,tiny-flux,tiny-kandinsky',
         },
         // The validator checks answers with its own copies of the miners' models.
         checking: {
-          models: modelsSection(models),
+          models: localModels(models),
           nsfw: 'tiny-nsfw',
           check_share: String(options.checkShare ?? 1),
           head_to_head_share: String(options.headToHeadShare ?? 0.5),

@@ -14,6 +14,13 @@ KIND:
               gets controlnet/model.onnx, and its UNet takes the ControlNet residual inputs.
   sdxl        as sd, plus text_encoder_2/ and tokenizer_2/.
   sd-inpaint  as sd (Optimum task inpainting); the UNet's sample has 9 channels.
+  flux        a FluxPipeline folder (flux/export_flux.py, torch.onnx, fp32 only): text_encoder/
+              text_encoder_2/ transformer/ vae_decoder/ vae_encoder/ (model.onnx + config.json
+              each), scheduler/ tokenizer/ tokenizer_2/ model_index.json.
+  kandinsky   Kandinsky 2.2: --source holds prior/ (KandinskyV22PriorPipeline) and decoder/
+              (KandinskyV22Pipeline) (kandinsky/export_kandinsky.py, torch.onnx, fp32 only):
+              model_index.json scheduler/ unet/ movq_decoder/ movq_encoder/, and prior/ with
+              model_index.json scheduler/ tokenizer/ text_encoder/ prior/ zero_image_embeds.json.
   controlnet  a diffusers ControlNetModel folder -> out/controlnet/model.onnx.
   clip        a transformers CLIPModel folder -> out/vision_model.onnx (pixel_values ->
               image_embeds) and out/text_model.onnx (input_ids -> text_embeds), tokenizer files.
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -41,7 +49,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-KINDS = ("llm", "sd", "sdxl", "sd-inpaint", "controlnet", "upscaler", "clip", "nsfw")
+HERE = Path(__file__).resolve().parent
+
+KINDS = ("llm", "sd", "sdxl", "sd-inpaint", "flux", "kandinsky", "controlnet", "upscaler", "clip", "nsfw")
 DEFAULT_OPSET = 17
 WEIGHT_FILES = (
     "model.safetensors",
@@ -99,6 +109,14 @@ def check_llm_source(source: Path) -> dict:
 
 def check_pipeline_source(source: Path, kind: str) -> dict:
     index = _read_json(source / "model_index.json")
+    cls = str(index.get("_class_name", ""))
+    if cls.startswith("Flux"):
+        raise ExportError(f"{source} is a Flux pipeline (model_index.json _class_name {cls}): use --kind flux")
+    if cls.startswith("Kandinsky"):
+        raise ExportError(
+            f"{source} is a Kandinsky pipeline (model_index.json _class_name {cls}): use --kind kandinsky "
+            "with the folder that holds prior/ and decoder/"
+        )
     needed = ["text_encoder", "tokenizer", "unet", "vae", "scheduler"]
     if kind == "sdxl":
         needed += ["text_encoder_2", "tokenizer_2"]
@@ -432,6 +450,98 @@ def export_controlnet(source: Path, out: Path, dtype: str, opset: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Flux / Kandinsky 2.2 (exporters in their own folders: flux/, kandinsky/)
+
+
+def _family_module(folder: str, name: str):
+    """scripts/models/<folder>/<name>.py, imported as its fixture maker imports it."""
+    path = str(HERE / folder)
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return importlib.import_module(name)
+
+
+FLUX_SCHEDULER = "FlowMatchEulerDiscreteScheduler"
+
+
+def check_flux_source(source: Path) -> dict:
+    flux = _family_module("flux", "export_flux")
+    index = _read_json(source / "model_index.json")
+    cls = index.get("_class_name")
+    if not str(cls).startswith("Flux"):
+        raise ExportError(f"{source / 'model_index.json'}: _class_name is {cls!r}, not a Flux pipeline (FluxPipeline)")
+    for part in flux.PARTS:
+        _read_json(source / part / "config.json")
+        _need_weights(source / part)
+    _read_json(source / "scheduler" / "scheduler_config.json")
+    try:
+        info = flux.check_flux_source(source)
+    except ValueError as e:
+        raise ExportError(str(e)) from e
+    _need_tokenizer(source / "tokenizer")
+    if not (source / "tokenizer_2" / "tokenizer.json").is_file():
+        raise ExportError(f"missing tokenizer in {source / 'tokenizer_2'} (the T5 tokenizer is read from tokenizer.json)")
+    if info["scheduler"] != FLUX_SCHEDULER:
+        raise ExportError(
+            f"{source / 'scheduler' / 'scheduler_config.json'}: _class_name is {info['scheduler']!r}, expected {FLUX_SCHEDULER!r}"
+        )
+    if info["in_channels"] != 4 * (info["latent_channels"] or 0):
+        raise ExportError(
+            f"{source / 'transformer' / 'config.json'}: in_channels is {info['in_channels']}, expected 4 x the VAE's "
+            f"latent_channels {info['latent_channels']} (a text-to-image Flux transformer)"
+        )
+    return info
+
+
+def export_flux(source: Path, out: Path, dtype: str, opset: int) -> None:
+    info = check_flux_source(source)
+    if dtype != "fp32":
+        raise ExportError("fp16 Flux export is not supported (torch.onnx on CPU); export fp32")
+    flux = _family_module("flux", "export_flux")
+    log(
+        f"torch.onnx {info['pipeline']}: guidance_embeds {str(info['guidance_embeds']).lower()}, "
+        f"dynamic shifting {str(info['use_dynamic_shifting']).lower()}"
+    )
+    # export_flux replaces the folder it is given: export beside --out, then move the parts in,
+    # so that other files in --out are kept.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.flux-", dir=out.parent))
+    try:
+        flux.export_flux(source, staging / "export", dtype, opset)
+        for child in sorted((staging / "export").iterdir()):
+            target = out / child.name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            shutil.move(str(child), str(target))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_kandinsky_source(source: Path) -> dict:
+    kandinsky = _family_module("kandinsky", "export_kandinsky")
+    for sub in ("prior", "decoder"):
+        if not (source / sub).is_dir():
+            raise ExportError(f"missing folder: {source / sub} (--source holds prior/ and decoder/, the two Kandinsky 2.2 pipeline folders)")
+    try:
+        return kandinsky.check_kandinsky_source(source)
+    except kandinsky.ExportError as e:
+        raise ExportError(str(e)) from e
+
+
+def export_kandinsky(source: Path, out: Path, dtype: str, opset: int) -> None:
+    info = check_kandinsky_source(source)
+    if dtype != "fp32":
+        raise ExportError("fp16 Kandinsky export is not supported (torch.onnx on CPU); export fp32")
+    kandinsky = _family_module("kandinsky", "export_kandinsky")
+    log(f"torch.onnx {info['prior_class']} + {info['decoder_class']}: embedding_dim {info['embedding_dim']}")
+    try:
+        kandinsky.export_kandinsky(source, out, dtype, opset)
+    except kandinsky.ExportError as e:
+        raise ExportError(str(e)) from e
+
+
+# ---------------------------------------------------------------------------------------------
 # CLIP / NSFW / upscaler
 
 
@@ -605,6 +715,8 @@ EXPORTERS = {
     "sd": lambda s, o, d, p: export_pipeline(s, o, "sd", d, p),
     "sdxl": lambda s, o, d, p: export_pipeline(s, o, "sdxl", d, p),
     "sd-inpaint": lambda s, o, d, p: export_pipeline(s, o, "sd-inpaint", d, p),
+    "flux": export_flux,
+    "kandinsky": export_kandinsky,
     "controlnet": export_controlnet,
     "clip": export_clip,
     "nsfw": export_nsfw,

@@ -1,16 +1,22 @@
 /**
- * The image kinds added last, end to end on the local network: a miner serving Uncrop, two miners
- * cutting its corners (one answers with the task's image unextended, one runs a denoising step
- * fewer), and the validator (bob) re-running every answer. After the first full scoring period:
- * the honest miner's uncrops reproduced (score 1), each cheat failed its check with its reason,
- * the honest miner's quality is above both cheaters' and its weight on chain is above theirs.
+ * The image work added last, end to end on the local network: an honest miner serving Uncrop (on
+ * the tiny SD model) and text-to-image on the committed tiny Flux-class and Kandinsky 2.2
+ * exports; cheaters cutting corners (an uncrop answered with the task's image unextended, an
+ * uncrop and a Flux image with a denoising step fewer); the validator (bob) re-running every
+ * answer with its own copies of the models. After the first full scoring period: the honest
+ * miner's answers reproduced (score 1), each cheat failed its check with its reason, and the
+ * honest miner's quality and weight on chain are above every cheater's.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskResult } from '@subnet/validator/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fewerUncropSteps, unextendedUncrop } from '../../scripts/local-network/cheatingBackends';
+import {
+  fewerSteps,
+  fewerUncropSteps,
+  unextendedUncrop,
+} from '../../scripts/local-network/cheatingBackends';
 import {
   type LocalMiner,
   type LocalMinerSpec,
@@ -20,12 +26,21 @@ import {
 } from '../../scripts/local-network/startLocal';
 import { logsOnFailure } from './support/logsOnFailure';
 
-const TASKS: MinerTasks = { Uncrop: { models: ['tiny-sd'], volume: 2 } };
+const UNCROP: MinerTasks = { Uncrop: { models: ['tiny-sd'], volume: 2 } };
+const FLUX: MinerTasks = { TextToImage: { models: ['tiny-flux'], volume: 1 } };
 
 const MINERS: LocalMinerSpec[] = [
-  { wallet: 'charlie', name: 'honest', tasks: TASKS },
-  { wallet: 'dave', name: 'unextended', tasks: TASKS, wrapBackends: unextendedUncrop },
-  { wallet: 'eve', name: 'fewer-steps', tasks: TASKS, wrapBackends: fewerUncropSteps },
+  {
+    wallet: 'charlie',
+    name: 'honest',
+    tasks: {
+      ...UNCROP,
+      TextToImage: { models: ['tiny-flux', 'tiny-kandinsky'], volume: 2 },
+    },
+  },
+  { wallet: 'dave', name: 'unextended', tasks: UNCROP, wrapBackends: unextendedUncrop },
+  { wallet: 'eve', name: 'fewer-steps', tasks: UNCROP, wrapBackends: fewerUncropSteps },
+  { wallet: 'ferdie', name: 'flux-fewer-steps', tasks: FLUX, wrapBackends: fewerSteps },
 ];
 
 let net: LocalNetwork;
@@ -81,13 +96,25 @@ async function results(name: string): Promise<TaskResult[]> {
   return rows.filter((r) => r.createdMs > sinceMs && r.createdMs <= atMs);
 }
 
-describe('uncrop on the local network', () => {
-  it('checks every uncrop by reproduction: the honest one reproduces, each cheat fails', async () => {
+describe('uncrop, Flux and Kandinsky on the local network', () => {
+  it('checks every answer by reproduction: the honest ones reproduce, each cheat fails', async () => {
     const honest = await results('honest');
-    expect(honest.map((r) => [r.taskKind, r.statusCode, r.checked, r.checkScore])).toEqual([
+    const rows = honest
+      .map((r) => [r.taskKind, r.statusCode, r.checked, r.checkScore])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    // Its text-to-image work runs on the Flux or the Kandinsky export (the validator picks the
+    // model of each query among the miner's offer); every answer reproduced.
+    expect(rows).toEqual([
+      ['TextToImage', 200, true, 1],
+      ['TextToImage', 200, true, 1],
       ['Uncrop', 200, true, 1],
       ['Uncrop', 200, true, 1],
     ]);
+    const flux = await results('flux-fewer-steps');
+    expect(flux.map((r) => [r.taskKind, r.statusCode, r.checked])).toEqual([
+      ['TextToImage', 200, true],
+    ]);
+    expect(flux[0]?.checkScore).toBeLessThan(0.1);
     const unextended = await results('unextended');
     expect(unextended.map((r) => [r.taskKind, r.checked, r.checkScore, r.checkReason])).toEqual([
       ['Uncrop', true, 0, 'wrong-size'],
@@ -105,7 +132,7 @@ describe('uncrop on the local network', () => {
     }
   }, 150_000);
 
-  it('weights the honest miner on chain above both cheaters', async () => {
+  it('weights the honest miner on chain above every cheater', async () => {
     const { period, block } = await firstFullPeriod();
     const scored = await net.validator.running.storage.scores.listPeriod(period);
     const quality = (name: string) =>
@@ -123,5 +150,6 @@ describe('uncrop on the local network', () => {
     expect(honest).toBeGreaterThan(0);
     expect(row.get(miner('unextended').uid) ?? 0).toBeLessThan(honest);
     expect(row.get(miner('fewer-steps').uid) ?? 0).toBeLessThan(honest);
+    expect(row.get(miner('flux-fewer-steps').uid) ?? 0).toBeLessThan(honest);
   }, 150_000);
 });

@@ -15,18 +15,18 @@ import type { ModelRegistry } from '../registry/modelRegistry';
 import { openRegistry } from '../registry/openRegistry';
 import type { ModelPlan } from '../runtime/modelManager';
 import { type EnvRecord, parseRuntimeConfig, type RuntimeConfig } from '../runtime/runtimeConfig';
+import type { DiffusionKind } from '../tasks/diffusionRequests';
+import { type DiffusionFamily, diffusionFamilyOf, FAMILY_LAYOUTS } from './diffusionFamilies';
 import { expandHome } from './expandHome';
 import type { ModelEntryConfig, ModelsConfig } from './modelsConfig';
-
-/** The parts of a diffusion export folder, and which are optional. */
-const DIFFUSION_PARTS = ['text_encoder', 'unet', 'vae_decoder'] as const;
-const OPTIONAL_PARTS = ['text_encoder_2', 'vae_encoder', 'controlnet'] as const;
 
 export interface CheckedModels {
   entries: ReadonlyMap<string, ModelEntryConfig>;
   plans: ReadonlyMap<string, ModelPlan>;
   /** Parts found in each diffusion folder (vae_encoder, controlnet, ...). */
   parts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The family of each diffusion folder, and the diffusion task kinds it serves. */
+  diffusion: ReadonlyMap<string, { family: DiffusionFamily; kinds: ReadonlySet<DiffusionKind> }>;
   /** Opened when an entry is an LLM. */
   registry: ModelRegistry | undefined;
 }
@@ -87,27 +87,42 @@ async function checkLlm(
   return bytes;
 }
 
-/** A diffusion folder: its required parts and tokenizer, scheduler settings, adapter files. */
+/**
+ * A diffusion folder: its family (model_index.json), the family's required parts and tokenizers,
+ * scheduler settings, adapter files.
+ */
 async function checkDiffusion(
   where: string,
   entry: Extract<ModelEntryConfig, { type: 'diffusion' }>,
-): Promise<{ found: Set<string>; total: number }> {
+): Promise<{ found: Set<string>; total: number; family: DiffusionFamily }> {
   const dir = expandHome(entry.dir);
+  const family = await diffusionFamilyOf(dir);
+  const layout = FAMILY_LAYOUTS[family];
   const found = new Set<string>();
   let total = 0;
-  for (const part of [...DIFFUSION_PARTS, ...OPTIONAL_PARTS]) {
+  for (const part of [...layout.required, ...layout.optional]) {
     const size = await fileSize(join(dir, part, 'model.onnx'));
     if (size === undefined) continue;
     found.add(part);
     total += size;
   }
-  const missing = DIFFUSION_PARTS.filter((p) => !found.has(p)).map((p) => `${p}/model.onnx`);
-  const tokenizers = found.has('text_encoder_2') ? ['tokenizer', 'tokenizer_2'] : ['tokenizer'];
-  for (const folder of tokenizers) {
+  const missing = layout.required.filter((p) => !found.has(p)).map((p) => `${p}/model.onnx`);
+  for (const folder of layout.tokenizers(found)) {
     if (!(await hasTokenizer(join(dir, folder))))
       missing.push(`${folder}/tokenizer.json (or ${folder}/vocab.json + merges.txt)`);
   }
   if (missing.length > 0) throw configError(`${where}: ${dir} has no ${missing.join(', ')}`);
+  if (family !== 'stable-diffusion') {
+    const unused = (
+      ['scheduler', 'vae_scaling_factor', 'tokenizer', 'tokenizer_2'] as const
+    ).filter((key) => entry[key] !== undefined);
+    if (Object.keys(entry.loras).length > 0) unused.push('loras' as never);
+    if (unused.length > 0) {
+      throw configError(
+        `${where}.${unused[0]}: a ${family} export takes its settings from its own files; remove ${unused.join(', ')}`,
+      );
+    }
+  }
   try {
     parseSchedulerOverrides(entry.scheduler ?? {});
   } catch (cause) {
@@ -130,7 +145,7 @@ async function checkDiffusion(
           : `${where}.loras.${lora}: no file or PEFT folder at ${file.path}`,
       );
   }
-  return { found, total };
+  return { found, total, family };
 }
 
 /** A tokenizer folder in either layout: tokenizer.json, or CLIP's slow vocab.json + merges.txt. */
@@ -162,6 +177,10 @@ export async function checkModelEntries(options: {
   }
   const plans = new Map<string, ModelPlan>();
   const parts = new Map<string, ReadonlySet<string>>();
+  const diffusion = new Map<
+    string,
+    { family: DiffusionFamily; kinds: ReadonlySet<DiffusionKind> }
+  >();
   for (const [id, entry] of entries) {
     const where = `models.entries.${id}`;
     const runtime = runtimeOf(entry);
@@ -177,6 +196,10 @@ export async function checkModelEntries(options: {
     } else if (entry.type === 'diffusion') {
       const folder = await checkDiffusion(where, entry);
       parts.set(id, folder.found);
+      diffusion.set(id, {
+        family: folder.family,
+        kinds: new Set(FAMILY_LAYOUTS[folder.family].kinds(folder.found)),
+      });
       bytes ??= folder.total;
     } else {
       const size = await fileSize(expandHome(entry.file));
@@ -195,7 +218,7 @@ export async function checkModelEntries(options: {
     }
     plans.set(id, { device: plannedDevice(runtime), bytes });
   }
-  return { entries, plans, parts, registry };
+  return { entries, plans, parts, diffusion, registry };
 }
 
 /** The onnxruntime settings of one entry. */

@@ -1,16 +1,18 @@
 /**
  * Loads one configured model: an LLM from the registry (openLlmEngine), a diffusion export folder
- * (openDiffusionPipeline, with its LoRA adapters from the entry), or a single-file upscaler, CLIP
+ * (Stable Diffusion through openDiffusionPipeline, with its LoRA adapters from the entry; Flux and
+ * Kandinsky exports through their own pipelines, told apart by model_index.json), or a single-file upscaler, CLIP
  * vision tower or NSFW classifier, each on the entry's execution providers.
  */
 import type { Logger } from 'pino';
 import { parseSchedulerOverrides } from '../diffusion/createScheduler';
-import type { DiffusionPipeline } from '../diffusion/diffusionPipeline';
 import { openDiffusionPipeline } from '../diffusion/openDiffusionPipeline';
 import type { PromptTokenizerOptions } from '../diffusion/promptTokenizer';
 import { TiledUpscaler } from '../diffusion/tiledUpscaler';
+import { openFluxPipeline } from '../flux/openFluxPipeline';
 import { ClipEmbedder } from '../image/clipEmbedder';
 import { NsfwClassifier } from '../image/nsfwClassifier';
+import { openKandinskyPipeline } from '../kandinsky/openKandinskyPipeline';
 import type { AdapterSource, LlmEngine } from '../llm/llmEngine';
 import { OpenAiCompatibleBackend } from '../llm/openAiBackend';
 import { openLlmEngine } from '../llm/openLlmEngine';
@@ -19,7 +21,9 @@ import type { ModelRegistry } from '../registry/modelRegistry';
 import type { LoadedModel } from '../runtime/modelManager';
 import type { EnvRecord } from '../runtime/runtimeConfig';
 import { type CreatedSession, createSession } from '../runtime/sessionFactory';
+import type { DiffusionRunner } from '../tasks/diffusionRequests';
 import { REMOTE_DEVICE, runtimeOf } from './checkModelEntries';
+import { type DiffusionFamily, diffusionFamilyOf, transformerRunner } from './diffusionFamilies';
 import { expandHome } from './expandHome';
 import type { ModelEntryConfig } from './modelsConfig';
 
@@ -32,7 +36,13 @@ type Session = CreatedSession['session'];
 export type LoadedBackend =
   | { type: 'llm'; engine: LlmEngine }
   | { type: 'llm-remote'; remote: OpenAiCompatibleBackend }
-  | { type: 'diffusion'; pipeline: DiffusionPipeline; parts: ReadonlySet<string> }
+  | {
+      type: 'diffusion';
+      family: DiffusionFamily;
+      /** The diffusion tasks on the model; a family's missing kinds refuse. */
+      pipeline: DiffusionRunner;
+      parts: ReadonlySet<string>;
+    }
   | { type: 'upscaler'; upscaler: TiledUpscaler; session: Session }
   | { type: 'clip'; clip: ClipEmbedder; session: Session }
   | { type: 'nsfw'; nsfw: NsfwClassifier; session: Session };
@@ -80,6 +90,23 @@ export async function loadModel(options: {
       return { ...loaded, value: { type: 'llm', engine: loaded.value } };
     }
     case 'diffusion': {
+      const dir = expandHome(entry.dir);
+      const family = await diffusionFamilyOf(dir);
+      if (family !== 'stable-diffusion') {
+        const open = family === 'flux' ? openFluxPipeline : openKandinskyPipeline;
+        const opened = await open({ dir, runtime, logger });
+        const device = family === 'flux' ? opened.devices.transformer : opened.devices.unet;
+        return {
+          value: {
+            type: 'diffusion',
+            family,
+            pipeline: transformerRunner(family, opened.pipeline),
+            parts: new Set(Object.keys(opened.devices)),
+          },
+          ...(device ? { device } : {}),
+          dispose: () => opened.release(),
+        };
+      }
       // The adapter store needs the opened pipeline's LoRA inputs: the pipeline gets a source
       // that forwards to the store made right after.
       let store: AdapterStore | undefined;
@@ -88,7 +115,7 @@ export async function loadModel(options: {
       };
       const loras = entry.loras;
       const opened = await openDiffusionPipeline({
-        dir: expandHome(entry.dir),
+        dir,
         runtime,
         pipeline: {
           ...(entry.scheduler ? { scheduler: parseSchedulerOverrides(entry.scheduler) } : {}),
@@ -118,6 +145,7 @@ export async function loadModel(options: {
       return {
         value: {
           type: 'diffusion',
+          family,
           pipeline: opened.pipeline,
           parts: new Set(Object.keys(opened.devices)),
         },

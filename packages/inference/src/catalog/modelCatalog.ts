@@ -31,12 +31,15 @@ export class ModelCatalog {
   private readonly plans: ReadonlyMap<string, ModelPlan>;
   /** Parts found in each diffusion folder (vae_encoder, controlnet, ...). */
   readonly diffusionParts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Each diffusion folder's family and the diffusion task kinds it serves. */
+  readonly diffusion: CheckedModels['diffusion'];
   readonly registry: ModelRegistry | undefined;
 
   private constructor(checked: CheckedModels, models: ModelsConfig, log: Logger, env: EnvRecord) {
     this.entries = checked.entries;
     this.plans = checked.plans;
     this.diffusionParts = checked.parts;
+    this.diffusion = checked.diffusion;
     this.registry = checked.registry;
     this.manager = new ModelManager<LoadedBackend>({
       budgets: models.budgets,

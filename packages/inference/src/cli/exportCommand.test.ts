@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runProgram } from '@subnet/kit';
 import { memoryIo } from '@subnet/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openFluxPipeline } from '../flux/openFluxPipeline';
+import { openKandinskyPipeline } from '../kandinsky/openKandinskyPipeline';
 import { openLlmEngine } from '../llm/openLlmEngine';
 import { sha256Hex } from '../registry/downloadFile';
 import { parseManifest } from '../registry/manifest';
@@ -21,6 +23,7 @@ import { modelsProgram } from './modelsCommand';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const exportPython = join(repoRoot, '.venv-export/bin/python');
+const fixturesHf = join(repoRoot, 'packages/inference/test/fixtures/hf');
 
 /** `pnpm models <argv>` run in the folder `cwd`: exit code, stdout and stderr. */
 async function models(argv: readonly string[], cwd?: string, env: Record<string, string> = {}) {
@@ -59,7 +62,7 @@ describe('models export: usage and a missing export venv', () => {
       stdout: '',
       stderr:
         'pnpm models export: unknown export kind "sdx" (did you mean sd?) [USAGE]\n' +
-        '  fix: name one of llm, sd, sdxl, sd-inpaint, controlnet, upscaler, clip, nsfw (`pnpm models export --help` says what each is)',
+        '  fix: name one of llm, sd, sdxl, sd-inpaint, flux, kandinsky, controlnet, upscaler, clip, nsfw (`pnpm models export --help` says what each is)',
     });
     expect(await models(['export', 'llm', '--out', dir])).toEqual({
       code: 2,
@@ -302,6 +305,203 @@ describe.skipIf(!torchReady)(
       } finally {
         await loaded.dispose();
       }
+    }, 300_000);
+  },
+);
+
+/** The files under `root`, as paths relative to it, sorted. */
+async function filesUnder(root: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) found.push(...(await filesUnder(root, path)));
+    else if (entry.isFile()) found.push(path);
+  }
+  return found.sort();
+}
+
+const exportFailedFix =
+  '  fix: its reason is in the lines above (a source without weights or tokenizer, a model_type or scheduler the kind does not take: docs/models.md, "Exporting a model")';
+
+describe.skipIf(!torchReady)(
+  'models export flux and kandinsky with the export venv (skipped without .venv-export: `./dev setup-export`)',
+  () => {
+    const cpu = parseRuntimeConfig({ providers: ['cpu'], intraOpNumThreads: 1 });
+    beforeAll(() => {
+      // The tiny sources the committed fixtures were exported from (make_*_fixture.py).
+      const build = (script: string, ...args: string[]) =>
+        execFileSync(exportPython, [join(repoRoot, 'scripts/models', script), ...args], {
+          stdio: 'ignore',
+        });
+      build('flux/tiny_flux.py', join(dir, 'tiny-flux-src'), '--variant', 'dev');
+      build('kandinsky/tiny_kandinsky.py', join(dir, 'tiny-kandinsky-src'));
+    }, 300_000);
+
+    /** `models export KIND` from dir/SOURCE to dir/ID: checks what it prints and export.json. */
+    async function exportChecked(kind: string, source: string, id: string) {
+      const run = await models(
+        ['export', kind, '--source', source, '--out', id, '--python', exportPython],
+        dir,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const out = join(dir, id);
+      const summary = JSON.parse(await readFile(join(out, 'export.json'), 'utf8'));
+      expect(Object.keys(summary)).toEqual(['id', 'kind', 'dtype', 'source', 'files']);
+      expect([summary.id, summary.kind, summary.dtype, summary.source]).toEqual([
+        id,
+        kind,
+        'fp32',
+        join(dir, source),
+      ]);
+      let total = 0;
+      for (const f of summary.files) {
+        const bytes = await readFile(join(out, f.path));
+        total += bytes.length;
+        expect(f).toEqual({ path: f.path, size: bytes.length, sha256: sha256Hex(bytes) });
+      }
+      expect(run.stdout.split('\n')).toEqual([
+        `${id}: ${summary.files.length} files, ${(total / 1e6).toFixed(1)} MB; hashes in ${join(out, 'export.json')}`,
+        `serve it: models.entries.${id}: { type: diffusion, dir: ${out} }`,
+      ]);
+      return { out, paths: (summary.files as { path: string }[]).map((f) => f.path) };
+    }
+
+    it('flux: the tiny dev source exports to the committed fixture, and opens as it does', async () => {
+      const { out, paths } = await exportChecked('flux', 'tiny-flux-src', 'tiny-flux');
+      const fixture = join(fixturesHf, 'flux/dev');
+      expect(paths).toEqual(await filesUnder(fixture));
+      const differing: string[] = [];
+      for (const path of paths) {
+        const [a, b] = [await readFile(join(out, path)), await readFile(join(fixture, path))];
+        if (!a.equals(b)) differing.push(path);
+      }
+      // Every ONNX part is the fixture's, byte for byte; make_flux_fixture.py rewrites
+      // tokenizer.json without indentation, the same JSON.
+      expect(differing).toEqual(['tokenizer_2/tokenizer.json']);
+      const tokenizerJson = async (root: string) =>
+        JSON.parse(await readFile(join(root, 'tokenizer_2/tokenizer.json'), 'utf8'));
+      expect(await tokenizerJson(out)).toEqual(await tokenizerJson(fixture));
+
+      const exported = await openFluxPipeline({ dir: out, runtime: cpu });
+      const committed = await openFluxPipeline({ dir: fixture, runtime: cpu });
+      try {
+        expect(exported.settings).toEqual(committed.settings);
+        expect([
+          exported.settings.pipelineClass,
+          exported.settings.guidanceEmbeds,
+          exported.settings.maxSequenceLength,
+          exported.settings.scheduler.useDynamicShifting,
+        ]).toEqual(['FluxPipeline', true, 512, true]);
+        expect(Object.keys(exported.devices)).toEqual([
+          'text_encoder',
+          'text_encoder_2',
+          'transformer',
+          'vae_decoder',
+          'vae_encoder',
+        ]);
+      } finally {
+        await exported.release();
+        await committed.release();
+      }
+    }, 300_000);
+
+    it('kandinsky: the tiny prior/ + decoder/ source exports to the committed fixture byte for byte, and opens', async () => {
+      const { out, paths } = await exportChecked(
+        'kandinsky',
+        'tiny-kandinsky-src',
+        'tiny-kandinsky',
+      );
+      const fixture = join(fixturesHf, 'kandinsky/model');
+      expect(paths).toEqual(await filesUnder(fixture));
+      for (const path of paths) {
+        const [a, b] = [await readFile(join(out, path)), await readFile(join(fixture, path))];
+        expect([path, sha256Hex(a)]).toEqual([path, sha256Hex(b)]);
+      }
+      const exported = await openKandinskyPipeline({ dir: out, runtime: cpu });
+      try {
+        expect([exported.settings.decoderClass, exported.settings.priorClass]).toEqual([
+          'KandinskyV22Pipeline',
+          'KandinskyV22PriorPipeline',
+        ]);
+        expect(Object.keys(exported.devices)).toEqual([
+          'prior/text_encoder',
+          'prior/prior',
+          'unet',
+          'movq_decoder',
+          'movq_encoder',
+        ]);
+      } finally {
+        await exported.release();
+      }
+    }, 300_000);
+
+    it("refuses fp16 and a source of another kind with the exporter's one line, writing nothing", async () => {
+      const out = join(dir, 'refused');
+      expect(
+        await models(
+          ['export', 'flux', '--source', 'tiny-flux-src', '--out', 'refused', '--dtype', 'fp16'],
+          dir,
+          { SUBNET_EXPORT_PYTHON: exportPython },
+        ),
+      ).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: [
+          `exporting flux from ${join(dir, 'tiny-flux-src')} to ${out} (fp16) with ${exportPython}`,
+          'export_models: fp16 Flux export is not supported (torch.onnx on CPU); export fp32',
+          'pnpm models export: the exporter failed (exit 2) [EXPORT_FAILED]',
+          exportFailedFix,
+        ].join('\n'),
+      });
+      expect(existsSync(out)).toBe(false);
+
+      // The rest straight through the exporter: exit 2, one line on stderr, nothing on stdout.
+      const exporter = (kind: string, source: string, dtype = 'fp32') => {
+        const args = ['--kind', kind, '--source', join(dir, source), '--out', out];
+        try {
+          execFileSync(
+            exportPython,
+            [join(repoRoot, 'scripts/models/export_models.py'), ...args, '--dtype', dtype],
+            { stdio: 'pipe', encoding: 'utf8' },
+          );
+          return { status: 0, stdout: '', stderr: '' };
+        } catch (err) {
+          const { status, stdout, stderr } = err as {
+            status: number;
+            stdout: string;
+            stderr: string;
+          };
+          return { status, stdout, stderr };
+        }
+      };
+      const src = (name: string) => join(dir, name);
+      expect(exporter('kandinsky', 'tiny-kandinsky-src', 'fp16')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr:
+          'export_models: fp16 Kandinsky export is not supported (torch.onnx on CPU); export fp32\n',
+      });
+      expect(exporter('kandinsky', 'tiny-flux-src')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `export_models: missing folder: ${src('tiny-flux-src/prior')} (--source holds prior/ and decoder/, the two Kandinsky 2.2 pipeline folders)\n`,
+      });
+      expect(exporter('flux', 'tiny-kandinsky-src/decoder')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `export_models: ${src('tiny-kandinsky-src/decoder/model_index.json')}: _class_name is 'KandinskyV22Pipeline', not a Flux pipeline (FluxPipeline)\n`,
+      });
+      expect(exporter('sd', 'tiny-flux-src')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `export_models: ${src('tiny-flux-src')} is a Flux pipeline (model_index.json _class_name FluxPipeline): use --kind flux\n`,
+      });
+      expect(exporter('sd', 'tiny-kandinsky-src/decoder')).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `export_models: ${src('tiny-kandinsky-src/decoder')} is a Kandinsky pipeline (model_index.json _class_name KandinskyV22Pipeline): use --kind kandinsky with the folder that holds prior/ and decoder/\n`,
+      });
+      expect(existsSync(out)).toBe(false);
     }, 300_000);
   },
 );

@@ -37,6 +37,9 @@ export const exportKinds = {
   sd: 'SD 1.x / 2.x / SD-Turbo: a diffusion folder',
   sdxl: 'SDXL / SDXL-Turbo (two text encoders): a diffusion folder',
   'sd-inpaint': 'an inpainting model (9-channel UNet): a diffusion folder',
+  flux: 'a Flux-class diffusion transformer (FluxPipeline folder; fp32): a diffusion folder',
+  kandinsky:
+    'Kandinsky 2.2 (--source holds the prior/ and decoder/ pipeline folders; fp32): a diffusion folder',
   controlnet: 'a ControlNet (writes controlnet/ into the base model folder given as --out)',
   upscaler: 'a super-resolution model: an upscaler file',
   clip: 'a CLIP model (vision and text towers): a clip file',
@@ -324,6 +327,8 @@ function configSnippet(kind: Exclude<ExportKind, 'llm'>, out: string): string {
     case 'sd':
     case 'sdxl':
     case 'sd-inpaint':
+    case 'flux':
+    case 'kandinsky':
     case 'controlnet':
       return `{ type: diffusion, dir: ${out} }`;
     case 'upscaler':
@@ -383,6 +388,7 @@ export const exportCommand: CommandSpec = {
   examples: [
     'pnpm models export llm --source ./Qwen2.5-0.5B-Instruct --out ./exports/qwen2.5-0.5b',
     'pnpm models export sdxl --source ./sdxl-turbo --out ./exports/sdxl-turbo --dtype fp16',
+    'pnpm models export kandinsky --source ./kandinsky-2-2 --out ./exports/kandinsky-2-2',
   ],
   run: async (ctx) => {
     await runExport(exportSettings(ctx), ctx.io, cliLogger(ctx));

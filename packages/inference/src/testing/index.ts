@@ -2,9 +2,12 @@
 export { lastRowLogprobs } from './llmChecks';
 export { loraDelta, type TestAdapter, writeTestAdapter } from './loraFixtures';
 export {
+  HF_FLUX_DIR,
+  HF_KANDINSKY_DIR,
   type ModelFixtures,
   modelsSection,
   TINY_DIFFUSION_TOKENIZER,
+  transformerModelEntries,
   type WriteModelFixturesOptions,
   writeModelFixtures,
 } from './modelFixtures';

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeSafetensors } from '../lora/safetensors';
 import { tinyDiffusionModelBytes } from '../testModels/diffusion/tinyDiffusion';
 import {
@@ -203,5 +204,29 @@ export function modelsSection(f: ModelFixtures) {
       'tiny-nsfw': { type: 'nsfw', file: f.nsfw, ...cpu },
       'tiny-x2': { type: 'upscaler', file: f.upscaler, tile: 32, overlap: 4, ...cpu },
     },
+  };
+}
+
+/** The committed tiny Hugging Face exports (test/fixtures/hf) of the transformer-era families. */
+const HF_FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'hf',
+);
+export const HF_FLUX_DIR = join(HF_FIXTURES, 'flux', 'dev');
+export const HF_KANDINSKY_DIR = join(HF_FIXTURES, 'kandinsky', 'model');
+
+/**
+ * `models.entries` for the committed tiny Flux-class (`tiny-flux`, with a guidance embedding)
+ * and Kandinsky 2.2 (`tiny-kandinsky`) exports, on one CPU thread.
+ */
+export function transformerModelEntries() {
+  const cpu = { providers: ['cpu'], threads: 1 };
+  return {
+    'tiny-flux': { type: 'diffusion', dir: HF_FLUX_DIR, ...cpu },
+    'tiny-kandinsky': { type: 'diffusion', dir: HF_KANDINSKY_DIR, ...cpu },
   };
 }

@@ -5,6 +5,7 @@
  * kind gets its handler. `bindMetrics` keeps `miner_model_loaded{model,device}` and the broken
  * models' failures and reloads current.
  */
+import type { DiffusionKind } from '@subnet/inference/tasks';
 import type { TaskKind } from '@subnet/protocol/tasks';
 import type { Logger } from 'pino';
 import type { TaskHandler } from '../axon/taskHandler';
@@ -16,7 +17,10 @@ import { ModelCatalog } from './modelCatalog';
 import type { ServedModels } from './servedModels';
 import { textTaskHandler } from './textTasks';
 
-/** What each task kind runs on, and the optional diffusion parts it needs. */
+/**
+ * What each task kind runs on, and the optional part a Stable Diffusion export needs for it (each
+ * diffusion family says which kinds it serves: the catalog's `diffusion`).
+ */
 const TASK_MODELS: Record<TaskKind, { type: ModelType; part?: string }> = {
   Chat: { type: 'llm' },
   Completion: { type: 'llm' },
@@ -85,9 +89,12 @@ export async function buildTaskBackends(
           `tasks.${kind}.models: '${id}' is a ${entry.type} model; ${kind} needs a ${need.type} model`,
         );
       }
-      if (need.part && !catalog.diffusionParts.get(id)?.has(need.part)) {
+      const diffusion = catalog.diffusion.get(id);
+      if (diffusion && !diffusion.kinds.has(kind as DiffusionKind)) {
         throw configError(
-          `tasks.${kind}.models: '${id}' has no ${need.part}/model.onnx, which ${kind} needs`,
+          diffusion.family === 'stable-diffusion' && need.part
+            ? `tasks.${kind}.models: '${id}' has no ${need.part}/model.onnx, which ${kind} needs`
+            : `tasks.${kind}.models: '${id}' is a ${diffusion.family} export, which serves ${[...diffusion.kinds].join(', ')}, not ${kind}`,
         );
       }
       for (const lora of task.loras) {

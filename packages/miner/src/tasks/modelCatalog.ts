@@ -62,8 +62,9 @@ export class ModelCatalog {
     return this.catalog.manager;
   }
 
-  get diffusionParts(): ReadonlyMap<string, ReadonlySet<string>> {
-    return this.catalog.diffusionParts;
+  /** Each diffusion folder's family and the diffusion task kinds it serves. */
+  get diffusion(): Catalog['diffusion'] {
+    return this.catalog.diffusion;
   }
 
   get registry(): ModelRegistry | undefined {

@@ -16,12 +16,7 @@
  * compared on the painted area alone (the kept area blanked in both images), so that a large kept
  * area cannot hide a lazy fill.
  */
-import {
-  type DiffusionPipeline,
-  type DiffusionResult,
-  type UncropCanvas,
-  uncropCanvas,
-} from '@subnet/inference/diffusion';
+import { type DiffusionResult, type UncropCanvas, uncropCanvas } from '@subnet/inference/diffusion';
 import {
   cosineSimilarity,
   decodeImage,
@@ -35,6 +30,7 @@ import {
 import {
   type DiffusionFieldsByKind,
   type DiffusionKind,
+  type DiffusionRunner,
   isDiffusionKind,
   runDiffusionTask,
   taskFields,
@@ -79,7 +75,7 @@ export function scoringHashes(h: FeatureHashes): ImageHashes {
 
 /** Re-runs a diffusion task with its own seed and parameters. */
 export function reproduceImage<K extends DiffusionKind>(
-  pipeline: DiffusionPipeline,
+  pipeline: DiffusionRunner,
   kind: K,
   fields: DiffusionFieldsByKind[K],
 ): Promise<DiffusionResult> {

@@ -1,6 +1,7 @@
 import type { LlmEngine } from '@subnet/inference';
-import type { DiffusionPipeline, TiledUpscaler } from '@subnet/inference/diffusion';
+import type { TiledUpscaler } from '@subnet/inference/diffusion';
 import type { ClipEmbedder, NsfwClassifier } from '@subnet/inference/image';
+import type { DiffusionRunner } from '@subnet/inference/tasks';
 import type { ScoringConfig, XgbModel } from '@subnet/scoring';
 
 /** The validator's own models, by the model id a task names. */
@@ -17,7 +18,7 @@ export interface CheckModels {
    * default, as in the reference subnet, whose logprob check cannot tell seeds apart.
    */
   llmSampleMatch?: boolean;
-  diffusion?: (model: string) => DiffusionPipeline | undefined;
+  diffusion?: (model: string) => DiffusionRunner | undefined;
   /** Upscalers by model id (Upscale tasks). */
   upscaler?: (model: string) => TiledUpscaler | undefined;
   /** CLIP models by model id (ClipEmbeddings tasks). */

@@ -12,8 +12,9 @@ import {
   type ModelType,
   REMOTE_DEVICE,
 } from '@subnet/inference/catalog';
-import type { DiffusionPipeline, TiledUpscaler } from '@subnet/inference/diffusion';
+import type { TiledUpscaler } from '@subnet/inference/diffusion';
 import type { ClipEmbedder, NsfwClassifier } from '@subnet/inference/image';
+import type { DiffusionRunner } from '@subnet/inference/tasks';
 import type { Logger } from 'pino';
 import type { ValidatorConfig } from '../config/validatorConfig';
 import { ValidatorError, ValidatorErrorCode } from '../errors';
@@ -64,7 +65,7 @@ export async function openCheckModels(
   const releases: Array<() => void> = [];
   const byType = {
     llm: new Map<string, LlmEngine>(),
-    diffusion: new Map<string, DiffusionPipeline>(),
+    diffusion: new Map<string, DiffusionRunner>(),
     upscaler: new Map<string, TiledUpscaler>(),
     clip: new Map<string, ClipEmbedder>(),
     nsfw: new Map<string, NsfwClassifier>(),
