@@ -276,6 +276,11 @@ describe('uncrop', () => {
         /^extend_top: the canvas would be 2056 pixels high; at most 2048/,
       ],
       [{ extend_top: 12 }, 'extend_top', /^extend_top: must be a multiple of 8$/],
+      [
+        { extend_top: 8, extend_bottom: 64 },
+        'extend_bottom',
+        /^extend_bottom: the canvas would be 136 pixels high; its sides must be multiples of 64, so extend_top \+ extend_bottom must total 128 or 64, not 72$/,
+      ],
       [{ image: 'iVBORw0KGgo=', extend_top: 8 }, 'image', /^image: the image cannot be read/],
       [{ width: 512, extend_top: 8 }, '(body)', /^\(body\): /],
     ];
@@ -291,7 +296,7 @@ describe('uncrop', () => {
   });
 
   it('sends a valid uncrop to the miner with the seed the validator chose', async () => {
-    const r = await post('/v1/uncrop', { ...UNCROP, extend_right: 64, extend_bottom: 8 });
+    const r = await post('/v1/uncrop', { ...UNCROP, extend_right: 64, extend_bottom: 64 });
     expect(r.status).toBe(200);
     expect(((await r.json()) as { image_b64: string }).image_b64).toBe(EXAMPLE_IMAGE_B64);
     expect(received.at(-1)).toMatchObject({
@@ -300,7 +305,7 @@ describe('uncrop', () => {
       extend_left: 0,
       extend_right: 64,
       extend_top: 0,
-      extend_bottom: 8,
+      extend_bottom: 64,
       seed: 42,
     });
   });

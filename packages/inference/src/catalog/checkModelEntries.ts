@@ -11,6 +11,7 @@ import { ZodError } from 'zod';
 import { parseSchedulerOverrides } from '../diffusion/createScheduler';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { plannedDevice } from '../llm/openLlmEngine';
+import { DIFFUSERS_WEIGHTS_FILE, PEFT_WEIGHTS_FILE } from '../lora/adapterStore';
 import type { ModelRegistry } from '../registry/modelRegistry';
 import { openRegistry } from '../registry/openRegistry';
 import type { ModelPlan } from '../runtime/modelManager';
@@ -116,7 +117,9 @@ async function checkDiffusion(
     const unused = (
       ['scheduler', 'vae_scaling_factor', 'tokenizer', 'tokenizer_2'] as const
     ).filter((key) => entry[key] !== undefined);
-    if (Object.keys(entry.loras).length > 0) unused.push('loras' as never);
+    // Flux takes LoRA adapters on its transformer; Kandinsky none.
+    if (family === 'kandinsky' && Object.keys(entry.loras).length > 0)
+      unused.push('loras' as never);
     if (unused.length > 0) {
       throw configError(
         `${where}.${unused[0]}: a ${family} export takes its settings from its own files; remove ${unused.join(', ')}`,
@@ -131,18 +134,22 @@ async function checkDiffusion(
     throw configError(`${where}.scheduler${key}: ${issue?.message ?? String(cause)}`, cause);
   }
   for (const [lora, file] of Object.entries(entry.loras)) {
-    // A safetensors file, or a folder as PEFT saves one (adapter_model.safetensors + its config).
+    // A safetensors file, or a folder as PEFT saves one (adapter_model.safetensors + its config)
+    // or as diffusers does (pytorch_lora_weights.safetensors).
     const path = expandHome(file.path);
     const isFolder = await stat(path).then(
       (s) => s.isDirectory(),
       () => false,
     );
-    const weights = isFolder ? join(path, 'adapter_model.safetensors') : path;
-    if ((await fileSize(weights)) === undefined)
+    const weights = isFolder
+      ? [join(path, PEFT_WEIGHTS_FILE), join(path, DIFFUSERS_WEIGHTS_FILE)]
+      : [path];
+    const sizes = await Promise.all(weights.map(fileSize));
+    if (sizes.every((size) => size === undefined))
       throw configError(
         isFolder
-          ? `${where}.loras.${lora}: the folder ${file.path} has no adapter_model.safetensors`
-          : `${where}.loras.${lora}: no file or PEFT folder at ${file.path}`,
+          ? `${where}.loras.${lora}: the folder ${file.path} has no ${PEFT_WEIGHTS_FILE} (PEFT) or ${DIFFUSERS_WEIGHTS_FILE} (diffusers)`
+          : `${where}.loras.${lora}: no file or adapter folder at ${file.path}`,
       );
   }
   return { found, total, family };

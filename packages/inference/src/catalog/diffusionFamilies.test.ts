@@ -135,4 +135,47 @@ describe('diffusion families', () => {
     }
     await catalog.manager.close?.();
   });
+
+  it("applies a Flux entry's LoRA adapters to the transformer (its alpha from the file)", async () => {
+    const catalog = await ModelCatalog.open({
+      models: models({
+        flux: {
+          type: 'diffusion',
+          dir: FLUX,
+          loras: { style: { path: join(hf, 'flux', 'loras', 'dev-style') } },
+          ...cpu,
+        },
+      }),
+      log,
+    });
+    const task = {
+      prompt: 'a red bicycle',
+      steps: 2,
+      cfg_scale: 3,
+      width: 64,
+      height: 64,
+      seed: 5,
+    };
+    const [plain, styled] = await catalog.use('flux', 'diffusion', async ({ pipeline }) => [
+      await runDiffusionTask(pipeline, 'TextToImage', task),
+      await runDiffusionTask(pipeline, 'TextToImage', { ...task, lora: 'style' }),
+    ]);
+    let most = 0;
+    plain?.image.data.forEach((v, i) => {
+      most = Math.max(most, Math.abs(v - (styled?.image.data[i] as number)));
+    });
+    expect(most).toBeGreaterThan(8);
+    await expect(
+      catalog.use('flux', 'diffusion', ({ pipeline }) =>
+        runDiffusionTask(pipeline, 'TextToImage', { ...task, lora: 'other' }),
+      ),
+    ).rejects.toMatchObject({ code: InferenceErrorCode.UnknownAdapter });
+    await expect(
+      checkModelEntries({
+        models: models({
+          k: { type: 'diffusion', dir: KANDINSKY, loras: { s: { path: FLUX } }, ...cpu },
+        }),
+      }),
+    ).rejects.toThrow(/^models\.entries\.k\.loras: a kandinsky export takes/);
+  });
 });

@@ -6,12 +6,14 @@
  */
 import type { Logger } from 'pino';
 import { parseSchedulerOverrides } from '../diffusion/createScheduler';
+import { DiffusionPipeline } from '../diffusion/diffusionPipeline';
 import { openDiffusionPipeline } from '../diffusion/openDiffusionPipeline';
 import type { PromptTokenizerOptions } from '../diffusion/promptTokenizer';
 import { TiledUpscaler } from '../diffusion/tiledUpscaler';
 import { openFluxPipeline } from '../flux/openFluxPipeline';
 import { ClipEmbedder } from '../image/clipEmbedder';
 import { NsfwClassifier } from '../image/nsfwClassifier';
+import { KandinskyPipeline } from '../kandinsky/kandinskyPipeline';
 import { openKandinskyPipeline } from '../kandinsky/openKandinskyPipeline';
 import type { AdapterSource, LlmEngine } from '../llm/llmEngine';
 import { OpenAiCompatibleBackend } from '../llm/openAiBackend';
@@ -92,21 +94,6 @@ export async function loadModel(options: {
     case 'diffusion': {
       const dir = expandHome(entry.dir);
       const family = await diffusionFamilyOf(dir);
-      if (family !== 'stable-diffusion') {
-        const open = family === 'flux' ? openFluxPipeline : openKandinskyPipeline;
-        const opened = await open({ dir, runtime, logger });
-        const device = family === 'flux' ? opened.devices.transformer : opened.devices.unet;
-        return {
-          value: {
-            type: 'diffusion',
-            family,
-            pipeline: transformerRunner(family, opened.pipeline),
-            parts: new Set(Object.keys(opened.devices)),
-          },
-          ...(device ? { device } : {}),
-          dispose: () => opened.release(),
-        };
-      }
       // The adapter store needs the opened pipeline's LoRA inputs: the pipeline gets a source
       // that forwards to the store made right after.
       let store: AdapterStore | undefined;
@@ -114,39 +101,55 @@ export async function loadModel(options: {
         feeds: (adapterId) => (store as AdapterStore).feeds(adapterId),
       };
       const loras = entry.loras;
-      const opened = await openDiffusionPipeline({
-        dir,
-        runtime,
-        pipeline: {
-          ...(entry.scheduler ? { scheduler: parseSchedulerOverrides(entry.scheduler) } : {}),
-          ...(entry.vae_scaling_factor !== undefined
-            ? { vaeScalingFactor: entry.vae_scaling_factor }
-            : {}),
-          ...(Object.keys(loras).length > 0 ? { adapters } : {}),
-        },
-        ...(entry.tokenizer ? { tokenizer: tokenizerOptions(entry.tokenizer) } : {}),
-        ...(entry.tokenizer_2 ? { tokenizer2: tokenizerOptions(entry.tokenizer_2) } : {}),
-        logger,
-      });
-      store = new AdapterStore({
-        inputs: opened.pipeline.loraInputs,
-        budgetBytes: 256 * 1024 * 1024,
-        resolve: async (adapterId) => {
-          const file = loras[adapterId];
-          if (!file) return undefined;
-          return {
-            path: expandHome(file.path),
-            ...(file.alpha !== undefined ? { alpha: file.alpha } : {}),
-          };
-        },
-        logger,
-      });
-      const device = opened.devices.unet;
+      const withAdapters = Object.keys(loras).length > 0 ? { adapters } : {};
+      const opened =
+        family === 'flux'
+          ? await openFluxPipeline({ dir, runtime, pipeline: withAdapters, logger })
+          : family === 'kandinsky'
+            ? await openKandinskyPipeline({ dir, runtime, logger })
+            : await openDiffusionPipeline({
+                dir,
+                runtime,
+                pipeline: {
+                  ...(entry.scheduler
+                    ? { scheduler: parseSchedulerOverrides(entry.scheduler) }
+                    : {}),
+                  ...(entry.vae_scaling_factor !== undefined
+                    ? { vaeScalingFactor: entry.vae_scaling_factor }
+                    : {}),
+                  ...withAdapters,
+                },
+                ...(entry.tokenizer ? { tokenizer: tokenizerOptions(entry.tokenizer) } : {}),
+                ...(entry.tokenizer_2 ? { tokenizer2: tokenizerOptions(entry.tokenizer_2) } : {}),
+                logger,
+              });
+      const pipeline = opened.pipeline;
+      if (!(pipeline instanceof KandinskyPipeline)) {
+        store = new AdapterStore({
+          inputs: pipeline.loraInputs,
+          budgetBytes: 256 * 1024 * 1024,
+          resolve: async (adapterId) => {
+            const file = loras[adapterId];
+            if (!file) return undefined;
+            return {
+              path: expandHome(file.path),
+              ...(file.alpha !== undefined ? { alpha: file.alpha } : {}),
+            };
+          },
+          logger,
+        });
+      }
+      const device = (opened.devices as Record<string, string>)[
+        family === 'flux' ? 'transformer' : 'unet'
+      ];
       return {
         value: {
           type: 'diffusion',
           family,
-          pipeline: opened.pipeline,
+          pipeline:
+            pipeline instanceof DiffusionPipeline
+              ? pipeline
+              : transformerRunner(family as 'flux' | 'kandinsky', pipeline),
           parts: new Set(Object.keys(opened.devices)),
         },
         ...(device ? { device } : {}),

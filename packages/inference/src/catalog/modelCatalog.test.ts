@@ -72,14 +72,14 @@ describe('checkModelEntries', () => {
     });
     expect(await broken(withLora(peft))).toEqual([
       InferenceErrorCode.BadConfig,
-      `models.entries.tiny-sd.loras.style: the folder ${peft} has no adapter_model.safetensors`,
+      `models.entries.tiny-sd.loras.style: the folder ${peft} has no adapter_model.safetensors (PEFT) or pytorch_lora_weights.safetensors (diffusers)`,
     ]);
     await cp(f.unetLora, join(peft, 'adapter_model.safetensors'));
     expect(await broken(withLora(peft))).toBeUndefined();
     expect(await broken(withLora(f.unetLora))).toBeUndefined();
     expect(await broken(withLora(join(f.root, 'none.safetensors')))).toEqual([
       InferenceErrorCode.BadConfig,
-      `models.entries.tiny-sd.loras.style: no file or PEFT folder at ${f.root}/none.safetensors`,
+      `models.entries.tiny-sd.loras.style: no file or adapter folder at ${f.root}/none.safetensors`,
     ]);
     expect(
       await broken({ 'tiny-sd': { ...section.entries['tiny-sd'], nsfw: 'tiny-clip' } }),

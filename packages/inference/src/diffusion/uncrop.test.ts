@@ -14,9 +14,13 @@ const tiny: RgbImage = {
 
 describe('checkUncrop', () => {
   it('gives the canvas and where the image sits on it', () => {
-    expect(checkUncrop(opaque(512, 256), { ...none, extend_left: 64, extend_bottom: 8 })).toEqual({
-      canvas: { width: 576, height: 264, left: 64, top: 0 },
+    expect(checkUncrop(opaque(512, 256), { ...none, extend_left: 64, extend_bottom: 64 })).toEqual({
+      canvas: { width: 576, height: 320, left: 64, top: 0 },
     });
+    // The image need only be on the 8 grid; the canvas is on the 64 one.
+    expect(
+      checkUncrop(opaque(1000, 744), { ...none, extend_left: 8, extend_right: 16, extend_top: 24 }),
+    ).toEqual({ canvas: { width: 1024, height: 768, left: 8, top: 24 } });
   });
 
   it('names the field at fault for each problem', () => {
@@ -32,6 +36,20 @@ describe('checkUncrop', () => {
     });
     expect(problem(opaque(64, 64), {})?.field).toBe('extend_left');
     expect(problem(opaque(64, 64), { extend_right: 4 })?.field).toBe('extend_right');
+    // Off the 64 grid: the fix gives the totals that would fit.
+    expect(problem(opaque(512, 512), { extend_left: 64, extend_right: 8 })).toEqual({
+      field: 'extend_right',
+      message:
+        'extend_right: the canvas would be 584 pixels wide; its sides must be multiples of 64, so extend_left + extend_right must total 128 or 64, not 72',
+    });
+    expect(problem(opaque(1000, 768), { extend_top: 64, extend_left: 8 })).toEqual({
+      field: 'extend_left',
+      message:
+        'extend_left: the canvas would be 1008 pixels wide; its sides must be multiples of 64, so extend_left + extend_right must total 24, not 8',
+    });
+    expect(problem(opaque(512, 512), { extend_bottom: 8 })?.message).toBe(
+      'extend_bottom: the canvas would be 520 pixels high; its sides must be multiples of 64, so extend_top + extend_bottom must total 64 or 0, not 8',
+    );
     // 1344 × 1344 is the most; one row more is over, named by the larger of the sides that grew.
     expect(problem(opaque(1344, 1336), { extend_top: 8 })).toBeUndefined();
     expect(problem(opaque(1344, 1336), { extend_top: 8, extend_bottom: 8 })).toEqual({

@@ -8,6 +8,7 @@
 import {
   UNCROP_CANVAS_MAX_PIXELS,
   UNCROP_CANVAS_MAX_SIDE,
+  UNCROP_CANVAS_STEP,
   UNCROP_EXTEND_STEP,
 } from '@subnet/protocol/tasks';
 import { InferenceError, InferenceErrorCode } from '../errors';
@@ -40,8 +41,9 @@ const SIDES = ['extend_left', 'extend_right', 'extend_top', 'extend_bottom'] as 
 /**
  * The canvas for `image` (its header: size and alpha) extended by `ext`, or the problem with it:
  * an alpha channel (what is transparent is not an edge to continue; flatten it first), sides that
- * are not multiples of 8, nothing to extend, or a canvas over UNCROP_CANVAS_MAX_SIDE per side or
- * UNCROP_CANVAS_MAX_PIXELS in all. Miners and the validator's API check with this one function.
+ * are not multiples of 8, nothing to extend, a canvas over UNCROP_CANVAS_MAX_SIDE per side or
+ * UNCROP_CANVAS_MAX_PIXELS in all, or canvas sides off the 64 grid (the fix names the extensions
+ * that would fit). Miners and the validator's API check with this one function.
  */
 export function checkUncrop(
   image: { width: number; height: number; hasAlpha: boolean },
@@ -98,6 +100,21 @@ export function checkUncrop(
       `the canvas would be ${width}x${height} = ${width * height} pixels; at most ${limits.maxPixels} are allowed`,
     );
   }
+  const offGrid = (size: number, near: (typeof SIDES)[number], far: (typeof SIDES)[number]) => {
+    const grid = UNCROP_CANVAS_STEP;
+    if (size % grid === 0) return undefined;
+    const total = ext[near] + ext[far];
+    const down = total - (size % grid);
+    const up = total + grid - (size % grid);
+    const field = ext[far] > 0 || ext[near] === 0 ? far : near;
+    return problem(
+      field,
+      `the canvas would be ${size} pixels ${near === 'extend_left' ? 'wide' : 'high'}; its sides must be multiples of ${grid}, so ${near} + ${far} must total ${up}${down >= 0 ? ` or ${down}` : ''}, not ${total}`,
+    );
+  };
+  const grid =
+    offGrid(width, 'extend_left', 'extend_right') ?? offGrid(height, 'extend_top', 'extend_bottom');
+  if (grid) return grid;
   return { canvas: { width, height, left: ext.extend_left, top: ext.extend_top } };
 }
 

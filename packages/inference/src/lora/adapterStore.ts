@@ -11,7 +11,8 @@ import { readSafetensors } from './safetensors';
 
 /**
  * Where an adapter id lives; undefined if unknown. `path` is a safetensors file, or a PEFT save
- * folder (`adapter_model.safetensors` + `adapter_config.json` inside). `config` is the
+ * folder (`adapter_model.safetensors` + `adapter_config.json` inside) or a folder as diffusers'
+ * save_lora_weights writes one (`pytorch_lora_weights.safetensors`, its config in the metadata). `config` is the
  * adapter_config.json of a file path (a file named adapter_model.safetensors finds the one next
  * to it by itself). An explicit `alpha` wins over the config and the file's metadata.
  */
@@ -25,6 +26,8 @@ export type AdapterResolver = (adapterId: string) => Promise<AdapterLocation | u
 
 export const PEFT_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const PEFT_CONFIG_FILE = 'adapter_config.json';
+/** The file diffusers' save_lora_weights writes (its LoRA config in the file's metadata). */
+export const DIFFUSERS_WEIGHTS_FILE = 'pytorch_lora_weights.safetensors';
 
 export interface AdapterStoreOptions {
   /** The base model's LoRA inputs (DecoderModel.loraInputs). */
@@ -151,6 +154,19 @@ export class AdapterStore implements AdapterSource {
       (s) => s.isDirectory(),
       () => false,
     );
+    const isFile = (path: string) =>
+      stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+    if (
+      isDir &&
+      where.config === undefined &&
+      !(await isFile(join(where.path, PEFT_WEIGHTS_FILE))) &&
+      (await isFile(join(where.path, DIFFUSERS_WEIGHTS_FILE)))
+    ) {
+      return { weights: join(where.path, DIFFUSERS_WEIGHTS_FILE) };
+    }
     if (isDir) {
       weights = join(where.path, PEFT_WEIGHTS_FILE);
       configPath ??= join(where.path, PEFT_CONFIG_FILE);

@@ -2,7 +2,12 @@ import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
 import { float32ToFloat16 } from '../runtime/float16';
 import * as ort from '../runtime/ort';
-import { moduleSettings, type PeftAdapterConfig, targetsModule } from './adapterConfig';
+import {
+  moduleSettings,
+  type PeftAdapterConfig,
+  parseAdapterConfig,
+  targetsModule,
+} from './adapterConfig';
 import type { FloatTensor, SafetensorsFile } from './safetensors';
 
 /**
@@ -12,8 +17,10 @@ import type { FloatTensor, SafetensorsFile } from './safetensors';
  *
  * Per target, scale = alpha / r (alpha / sqrt(r) with use_rslora), where alpha is, first found:
  * the explicit alpha (registry or model config entry; it replaces every alpha of the adapter),
- * adapter_config.json (alpha_pattern, then lora_alpha), the safetensors `lora_alpha` metadata,
- * r. Each target has its own rank (PEFT's rank_pattern). Targets the adapter does not name are
+ * adapter_config.json (alpha_pattern, then lora_alpha), the LoRA config diffusers saves in the
+ * safetensors metadata (`lora_adapter_metadata`: one PEFT config per component, its keys prefixed
+ * `transformer.`, `unet.`, …, applied to the targets under that component), the safetensors
+ * `lora_alpha` metadata, r. Each target has its own rank (PEFT's rank_pattern). Targets the adapter does not name are
  * fed zeros by the model.
  *
  * Refused (INFERENCE_BAD_ADAPTER, naming the file and the tensor or field): tensors this runtime
@@ -96,7 +103,9 @@ export function buildLoraAdapter(
   }
   if (pairs.size === 0) throw bad('it holds no lora_A/lora_B tensors');
 
-  const config = options.config;
+  const components = options.config ? new Map() : diffusersConfigs(file, where, bad);
+  const configOf = (target: string): PeftAdapterConfig | undefined =>
+    options.config ?? components.get(target.split('.')[0] as string);
   const metaAlpha = file.metadata.lora_alpha;
   if (metaAlpha !== undefined && !Number.isFinite(Number(metaAlpha))) {
     throw bad(`safetensors metadata lora_alpha '${metaAlpha}' is not a number`);
@@ -104,12 +113,12 @@ export function buildLoraAdapter(
   const alphaSource: AlphaSource =
     options.alpha !== undefined
       ? 'explicit'
-      : config
+      : options.config
         ? 'adapter_config.json'
-        : metaAlpha !== undefined
+        : components.size > 0 || metaAlpha !== undefined
           ? 'safetensors metadata'
           : 'rank';
-  const rslora = config?.useRslora ?? false;
+  let rslora = options.config?.useRslora ?? false;
   const feeds = new Map<string, ort.Tensor>();
   const targets: LoraTargetScale[] = [];
   let bytes = 0;
@@ -124,6 +133,8 @@ export function buildLoraAdapter(
           .join(', ')}${inputs.length > 4 ? ', ...' : ''})`,
       );
     }
+    const config = configOf(target);
+    if (config?.useRslora) rslora = true;
     if (config && !targetsModule(config, target)) {
       throw bad(
         `${config.file} target_modules ${JSON.stringify(config.targetModules)} does not name ${target}, which ${A[0]} adapts`,
@@ -158,7 +169,7 @@ export function buildLoraAdapter(
     } else {
       alpha = options.alpha ?? (metaAlpha !== undefined ? Number(metaAlpha) : r);
     }
-    const scale = alpha / (rslora ? Math.sqrt(r) : r);
+    const scale = alpha / (config?.useRslora ? Math.sqrt(r) : r);
     targets.push({ target, rank: r, alpha, scale });
     const { inDim, outDim } = input;
     const [a, b] = [new Float32Array(inDim * r), new Float32Array(r * outDim)];
@@ -179,4 +190,43 @@ export function buildLoraAdapter(
   }
   const rank = Math.max(...targets.map((t) => t.rank));
   return { feeds, rank, bytes, targets, rslora, alphaSource, ignored };
+}
+
+/**
+ * The PEFT configs diffusers writes into a LoRA file's metadata (`lora_adapter_metadata`: JSON
+ * whose keys are `<component>.<PEFT field>`), by component; none without that metadata.
+ */
+function diffusersConfigs(
+  file: SafetensorsFile,
+  where: string,
+  bad: (why: string) => InferenceError,
+): Map<string, PeftAdapterConfig> {
+  const text = file.metadata.lora_adapter_metadata;
+  const configs = new Map<string, PeftAdapterConfig>();
+  if (text === undefined) return configs;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw bad('safetensors metadata lora_adapter_metadata is not JSON');
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw bad('safetensors metadata lora_adapter_metadata is not a JSON object');
+  }
+  const byComponent = new Map<string, Record<string, unknown>>();
+  for (const [key, value] of Object.entries(json)) {
+    const dot = key.indexOf('.');
+    if (dot <= 0) continue;
+    const component = key.slice(0, dot);
+    const fields = byComponent.get(component) ?? {};
+    fields[key.slice(dot + 1)] = value;
+    byComponent.set(component, fields);
+  }
+  for (const [component, fields] of byComponent) {
+    configs.set(
+      component,
+      parseAdapterConfig(fields, `${where} (lora_adapter_metadata, ${component})`),
+    );
+  }
+  return configs;
 }

@@ -184,9 +184,9 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
       Uncrop: {
         ...uncropSettings,
         image: b64(init),
-        extend_left: 8,
-        extend_right: 0,
-        extend_top: 16,
+        extend_left: 24,
+        extend_right: 40,
+        extend_top: 0,
         extend_bottom: 0,
       },
       ControlNet: { ...small, control_image: b64(mask), conditioning_scale: 1 },
@@ -202,8 +202,8 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
       Uncrop: await pipeline.uncrop({
         ...uncropParams,
         image: init,
-        extend_left: 8,
-        extend_top: 16,
+        extend_left: 24,
+        extend_right: 40,
       }),
       ControlNet: await pipeline.controlNet({
         ...params,
@@ -213,7 +213,7 @@ describe('runDiffusionTask on the tiny SD-shaped models', () => {
     };
     // The five direct images differ, so a call of the wrong method would show.
     expect(new Set(Object.values(direct).map((r) => sha(r.png))).size).toBe(5);
-    expect([direct.Uncrop.image.width, direct.Uncrop.image.height]).toEqual([SIZE + 8, SIZE + 16]);
+    expect([direct.Uncrop.image.width, direct.Uncrop.image.height]).toEqual([SIZE + 64, SIZE]);
     const run = {
       TextToImage: await runDiffusionTask(pipeline, 'TextToImage', tasks.TextToImage),
       ImageToImage: await runDiffusionTask(pipeline, 'ImageToImage', tasks.ImageToImage),

@@ -131,7 +131,9 @@ export function fixtureAdapters(reference: FluxReference): {
         budgetBytes: 1 << 20,
         resolve: async (id) => {
           const lora = reference.loras[id];
-          return lora ? { path: join(fixtures, lora.file), alpha: lora.alpha } : undefined;
+          // No explicit alpha: the store reads it from the LoRA config diffusers saved in the
+          // file's metadata (lora_adapter_metadata), as it would for an operator's file.
+          return lora ? { path: join(fixtures, lora.file) } : undefined;
         },
       });
       return store;

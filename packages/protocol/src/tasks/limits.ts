@@ -32,6 +32,11 @@ export const UPSCALE_INPUT_MAX_PIXELS = 1_344 * 1_344;
 /** Uncrop: each side grows by at most this many pixels, in steps of the VAE's scale. */
 export const UNCROP_EXTEND_MAX = 512;
 export const UNCROP_EXTEND_STEP = 8;
+/**
+ * Uncrop: both sides of the extended canvas are multiples of 64, as every generated image's are
+ * (the UNet halves the latent grid three times); the image itself need only be on the 8 grid.
+ */
+export const UNCROP_CANVAS_STEP = 64;
 /** Uncrop: the extended canvas holds at most as many pixels as the largest generated image. */
 export const UNCROP_CANVAS_MAX_PIXELS = 1_344 * 1_344;
 /** Uncrop: neither side of the canvas may pass this (a 8 × 200000 strip is not an image). */

@@ -2,9 +2,10 @@
  * Uncrop (outpainting): an image in, the same image on a larger canvas out, the new border painted
  * to match the prompt. Each side is extended by its own number of pixels (multiples of 8, the
  * VAE's scale, so that the original pixels sit on whole latent cells and come back unchanged);
- * the output is (width + left + right) × (height + top + bottom). The image's size, its lack of
- * an alpha channel and the canvas's pixel limit (UNCROP_CANVAS_MAX_PIXELS) need the decoded
- * header and are checked where the image is read (the inference package's `uncropCanvasOf`).
+ * the output is (width + left + right) × (height + top + bottom), both multiples of 64 like every
+ * generated image (UNCROP_CANVAS_STEP). The image's size, its lack of an alpha channel and the
+ * canvas's limits need the decoded header and are checked where the image is read (the inference
+ * package's `checkUncrop`, by the miner and by the validator's API alike).
  */
 import { z } from 'zod';
 import { defineSynapse, type SynapseFields, type SynapseInput } from '../synapse';

@@ -13,6 +13,7 @@ import {
   TASK_SYNAPSE_BY_KIND,
   type TaskKind,
   UNCROP_CANVAS_MAX_PIXELS,
+  UNCROP_CANVAS_STEP,
   UNCROP_EXTEND_MAX,
   UNCROP_EXTEND_STEP,
 } from '@subnet/protocol/tasks';
@@ -170,24 +171,26 @@ function diffusionSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticT
 }
 
 /**
- * How far a synthetic uncrop extends each side of a square image: 0 to a quarter of the side, in
- * steps of 8, one side (drawn) by the whole quarter so that the painted area is never a sliver
- * (the check compares that area alone), and never a canvas past the protocol's limits.
+ * How far a synthetic uncrop extends a square image (its side a multiple of 64): each axis grows by
+ * a multiple of 64 (the canvas grid), split between its two sides in steps of 8, one axis (drawn)
+ * by at least a quarter of the side so that the painted area is never a sliver (the check compares
+ * that area alone), and never a canvas past the protocol's limits.
  */
 function uncropExtents(rng: Xoshiro128, side: number) {
-  const roomPerSide = Math.floor((Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side) / 2);
-  const most = Math.max(
-    1,
-    Math.floor(Math.min(side / 4, roomPerSide, UNCROP_EXTEND_MAX) / UNCROP_EXTEND_STEP),
-  );
-  const sides = [0, 0, 0, 0].map(() => int(rng, [0, most]) * UNCROP_EXTEND_STEP);
-  sides[int(rng, [0, 3])] = most * UNCROP_EXTEND_STEP;
-  const [extend_left, extend_right, extend_top, extend_bottom] = sides as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const grid = UNCROP_CANVAS_STEP;
+  const room = Math.min(Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side, 2 * UNCROP_EXTEND_MAX);
+  const most = Math.max(1, Math.floor(room / grid));
+  const least = Math.min(most, Math.max(1, Math.ceil(side / 4 / grid)));
+  const wide = int(rng, [0, 1]) === 0;
+  const axis = (atLeast: number) => {
+    const total = int(rng, [atLeast, most]) * grid;
+    const lo = Math.max(0, total - UNCROP_EXTEND_MAX);
+    const hi = Math.min(total, UNCROP_EXTEND_MAX);
+    const first = lo + int(rng, [0, (hi - lo) / UNCROP_EXTEND_STEP]) * UNCROP_EXTEND_STEP;
+    return [first, total - first] as const;
+  };
+  const [extend_left, extend_right] = axis(wide ? least : 0);
+  const [extend_top, extend_bottom] = axis(wide ? 0 : least);
   return { extend_left, extend_right, extend_top, extend_bottom };
 }
 
