@@ -5,7 +5,7 @@
  * chosen by the validator.
  */
 
-import { checkUncrop, type UncropExtents } from '@subnet/inference/diffusion';
+import { checkUncrop } from '@subnet/inference/diffusion';
 import { type ImageHeader, imageBytesFromBase64, readImageHeader } from '@subnet/inference/image';
 import {
   Chat,
@@ -118,15 +118,25 @@ export async function imageRequestProblem(
   body: Record<string, unknown>,
 ): Promise<{ field: string; message: string } | undefined> {
   if (endpoint !== 'uncrop') return undefined;
+  // Already valid against the endpoint's schema: this only types what the check reads.
+  const fields = UNCROP_GEOMETRY.parse(body);
   let header: ImageHeader;
   try {
-    header = await readImageHeader(imageBytesFromBase64(body.image as string));
+    header = await readImageHeader(imageBytesFromBase64(fields.image));
   } catch (err) {
     return { field: 'image', message: `image: ${(err as Error).message}` };
   }
-  const checked = checkUncrop(header, body as unknown as UncropExtents);
+  const checked = checkUncrop(header, fields);
   return 'problem' in checked ? checked.problem : undefined;
 }
+
+const UNCROP_GEOMETRY = Uncrop.schema.pick({
+  image: true,
+  extend_left: true,
+  extend_right: true,
+  extend_top: true,
+  extend_bottom: true,
+});
 
 /** `{ message, field }` of the first problem, for a 400 that names the field. */
 export function firstIssue(error: z.ZodError): { message: string; field: string } {
