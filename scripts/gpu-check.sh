@@ -58,7 +58,8 @@ for file in llm.bench.ts diffusion.bench.ts; do
 done
 
 section "ours on CUDA vs PyTorch (skipped without the export venv: ./dev setup-export)"
-BENCH_PROVIDER=cuda timeout 300 "${PNPM[@]}" --filter @subnet/inference exec tsx bench/torch.bench.ts 2>&1 | tee "$OUT/torch.log" | tail -6
+# llm and unet rows, the Flux-class transformer (step and image) and uncrop, each against diffusers.
+BENCH_PROVIDER=cuda timeout 300 "${PNPM[@]}" --filter @subnet/inference exec tsx bench/torch.bench.ts 2>&1 | tee "$OUT/torch.log" | tail -12
 
 section "done"
 echo "logs: $OUT"

@@ -16,9 +16,9 @@ import { ChainClient, createHotkey, loadHotkey, neuronByHotkey } from '@subnet/c
 import { type Devnet, type DevnetRuntime, findRepoRoot, startDevnet } from '@subnet/chain/devnet';
 import { type DevWalletName, devKeys, writeDevWallets } from '@subnet/chain/testing';
 import {
+  fluxModelEntries,
   type ModelFixtures,
   modelsSection,
-  transformerModelEntries,
   writeModelFixtures,
 } from '@subnet/inference/testing';
 import {
@@ -137,11 +137,11 @@ export const TINY_PROFILE = {
 
 /**
  * The `models` section of every daemon here: the tiny models, and the committed tiny Flux-class
- * and Kandinsky exports (`tiny-flux`, `tiny-kandinsky`).
+ * exports (`tiny-flux`, `tiny-flux-schnell`).
  */
 function localModels(models: ModelFixtures) {
   const section = modelsSection(models);
-  return { ...section, entries: { ...section.entries, ...transformerModelEntries() } };
+  return { ...section, entries: { ...section.entries, ...fluxModelEntries() } };
 }
 
 function minerName(spec: LocalMinerSpec): string {
@@ -295,7 +295,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           host: '127.0.0.1',
           port: String(options.apiPort ?? 8090),
           text_models: 'tiny-llm',
-          image_models: 'tiny-sd,tiny-flux,tiny-kandinsky',
+          image_models: 'tiny-sd,tiny-flux,tiny-flux-schnell',
         },
         // The validator checks answers with its own copies of the miners' models.
         checking: {

@@ -116,7 +116,9 @@ beforeAll(async () => {
     models: [
       { id: 'tiny-llm', kind: 'text' },
       { id: 'sdxl-base', kind: 'image' },
+      { id: 'flux-schnell', kind: 'image' },
     ],
+    unguided: (model) => model === 'flux-schnell',
     logger,
     seed: () => 42,
     now: () => NOW,
@@ -477,6 +479,32 @@ describe('images and documents', () => {
     });
   });
 
+  it('runs a model without a guidance embedding at cfg_scale 1; asking for more is a 400 naming it', async () => {
+    const asked = await post('/v1/text-to-image', {
+      prompt: 'a lighthouse',
+      model: 'flux-schnell',
+      cfg_scale: 3.5,
+    });
+    expect(asked.status).toBe(400);
+    expect(((await asked.json()) as { error: unknown }).error).toEqual({
+      message:
+        "cfg_scale: model 'flux-schnell' has no guidance embedding, so it runs without guidance; send cfg_scale 1 or leave it out",
+      type: 'invalid_request_error',
+      param: 'cfg_scale',
+      code: null,
+    });
+    const r = await post('/v1/text-to-image', { prompt: 'a lighthouse', model: 'flux-schnell' });
+    expect(r.status).toBe(200);
+    expect(received.at(-1)).toMatchObject({
+      name: 'TextToImage',
+      model: 'flux-schnell',
+      cfg_scale: 1,
+    });
+    // A guided model keeps the protocol's default.
+    await post('/v1/text-to-image', { prompt: 'a lighthouse', model: 'sdxl-base' });
+    expect(received.at(-1)).toMatchObject({ model: 'sdxl-base', cfg_scale: 3 });
+  });
+
   it('lists the models and serves the OpenAPI document', async () => {
     const models = await fetch(`${base}/v1/models`, {
       headers: { authorization: `Bearer ${secret}` },
@@ -486,6 +514,7 @@ describe('images and documents', () => {
       data: [
         { id: 'tiny-llm', object: 'model', owned_by: 'subnet', kind: 'text' },
         { id: 'sdxl-base', object: 'model', owned_by: 'subnet', kind: 'image' },
+        { id: 'flux-schnell', object: 'model', owned_by: 'subnet', kind: 'image' },
       ],
     });
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
@@ -515,10 +544,10 @@ describe('images and documents', () => {
   });
   it('records the usage of each request on its key', async () => {
     const [listing] = (await keys.listKeys()).filter((k) => k.id === keyId);
-    // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and two images
-    // (a text-to-image and an uncrop; the refused uncrops count none); the cut stream reported
-    // no token counts.
-    expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 2 });
+    // Four whole text answers (two chat, two completions), 7 + 3 tokens each, and four images
+    // (three text-to-image and an uncrop; the refused requests count none); the cut stream
+    // reported no token counts.
+    expect(listing?.usage).toMatchObject({ inputTokens: 28, outputTokens: 12, images: 4 });
   });
 });
 

@@ -136,6 +136,29 @@ describe('diffusion families', () => {
     await catalog.manager.close?.();
   });
 
+  it('marks a Flux model without a guidance embedding unguided: cfg_scale 1 runs, more is a 400 naming it', async () => {
+    const catalog = await ModelCatalog.open({
+      models: models({
+        schnell: { type: 'diffusion', dir: join(hf, 'flux', 'schnell'), ...cpu },
+        dev: { type: 'diffusion', dir: FLUX, ...cpu },
+      }),
+      log,
+    });
+    const task = { prompt: 'a red bicycle', steps: 2, width: 64, height: 64, seed: 5 };
+    expect(await catalog.use('dev', 'diffusion', async (b) => b.pipeline.unguided)).toBe(false);
+    await catalog.use('schnell', 'diffusion', async ({ pipeline }) => {
+      expect(pipeline.unguided).toBe(true);
+      const ran = await runDiffusionTask(pipeline, 'TextToImage', { ...task, cfg_scale: 1 });
+      expect(ran.stepsRun).toBe(2);
+      await expect(
+        runDiffusionTask(pipeline, 'TextToImage', { ...task, cfg_scale: 3 }),
+      ).rejects.toMatchObject({
+        code: InferenceErrorCode.BadRequest,
+        message: expect.stringMatching(/^cfg_scale: /),
+      });
+    });
+  });
+
   it("applies a Flux entry's LoRA adapters to the transformer (its alpha from the file)", async () => {
     const catalog = await ModelCatalog.open({
       models: models({

@@ -99,6 +99,10 @@ export function transformerRunner(
   pipeline: FluxPipeline | KandinskyPipeline,
 ): DiffusionRunner {
   return {
+    unguided:
+      'settings' in pipeline && 'guidanceEmbeds' in pipeline.settings
+        ? !pipeline.settings.guidanceEmbeds
+        : false,
     textToImage: (input, control) => pipeline.textToImage(input, control),
     imageToImage: (input, control) => pipeline.imageToImage(input, control),
     inpaint: async () => {

@@ -1,5 +1,6 @@
 import { INPUT_IMAGE_MAX_PIXELS, SEED_MAX } from '@subnet/protocol/tasks';
-import { z } from 'zod';
+import { type ZodType, z } from 'zod';
+import { InferenceError, InferenceErrorCode } from '../errors';
 
 /**
  * Parameters of the image tasks, named and bounded as the protocol's task synapses
@@ -68,3 +69,18 @@ export const uncropParamsSchema = textToImageParamsSchema
     extend_bottom: extension(),
   });
 export type UncropParamsInput = z.input<typeof uncropParamsSchema>;
+
+/** A task's parameters checked against a pipeline's schema; a bad request names each field. */
+export function parseImageParams<T>(schema: ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    throw new InferenceError(
+      InferenceErrorCode.BadRequest,
+      `invalid image task: ${problems.join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,4 +1,3 @@
-import type { ZodType } from 'zod';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { decodeImage, readImageHeader } from '../image/decodeImage';
 import { encodeImage, resizeImage } from '../image/encodeImage';
@@ -20,6 +19,7 @@ import {
   type InpaintParamsInput,
   imageToImageParamsSchema,
   inpaintParamsSchema,
+  parseImageParams,
   type TextToImageParams,
   type TextToImageParamsInput,
   textToImageParamsSchema,
@@ -31,7 +31,7 @@ import type {
   DiffusionResult,
   DiffusionSessions,
 } from './diffusionTypes';
-import { LoraInputs } from './loraInputs';
+import { adapterFeedsOf, LoraInputs } from './loraInputs';
 import { maskGrid } from './maskGrid';
 import type { Scheduler } from './scheduler';
 import { encodeText, type TextConditioning, type TextEncoderPart } from './textConditioning';
@@ -83,7 +83,7 @@ export class DiffusionPipeline {
   }
 
   async textToImage(input: TextToImageParamsInput, control?: RunControl): Promise<DiffusionResult> {
-    const p = parse(textToImageParamsSchema, input);
+    const p = parseImageParams(textToImageParamsSchema, input);
     const scheduler = this.scheduler(p.steps);
     const { noise, dims } = this.initialNoise(p);
     const latents = scale(noise, scheduler.initNoiseSigma);
@@ -99,7 +99,7 @@ export class DiffusionPipeline {
     input: ImageToImageParamsInput,
     control?: RunControl,
   ): Promise<DiffusionResult> {
-    const p = parse(imageToImageParamsSchema, input);
+    const p = parseImageParams(imageToImageParamsSchema, input);
     const full = this.scheduler(p.steps);
     const run = Math.min(Math.floor(p.steps * p.image_strength), p.steps);
     const start = p.steps - run;
@@ -123,7 +123,7 @@ export class DiffusionPipeline {
 
   /** Repaints the white part of the mask (resized to the task's size; see `repaint`). */
   async inpaint(input: InpaintParamsInput, control?: RunControl): Promise<DiffusionResult> {
-    const p = parse(inpaintParamsSchema, input);
+    const p = parseImageParams(inpaintParamsSchema, input);
     const image = await this.inputImage(p.init_image, p);
     const maskImage = await decodeImage(p.mask_image, { maxPixels: this.maxInputPixels });
     const masks = {
@@ -139,7 +139,7 @@ export class DiffusionPipeline {
    * run, and the original pixels put back exactly as they came.
    */
   async uncrop(input: UncropParamsInput, control?: RunControl): Promise<DiffusionResult> {
-    const u = parse(uncropParamsSchema, input);
+    const u = parseImageParams(uncropParamsSchema, input);
     const header = await readImageHeader(u.image);
     const canvas = uncropCanvas(header, u);
     const image = await decodeImage(u.image, { maxPixels: this.maxInputPixels });
@@ -202,7 +202,7 @@ export class DiffusionPipeline {
 
   /** Text-to-image guided by a control image (a scribble) through the ControlNet session. */
   async controlNet(input: ControlNetParamsInput, control?: RunControl): Promise<DiffusionResult> {
-    const p = parse(controlNetParamsSchema, input);
+    const p = parseImageParams(controlNetParamsSchema, input);
     const net = this.sessions.controlNet;
     if (!net) throw missing('a ControlNet model');
     const scheduler = this.scheduler(p.steps);
@@ -317,15 +317,8 @@ export class DiffusionPipeline {
     return { image, png, stepsRun: steps, stepTimesMs: result.stepTimesMs };
   }
 
-  private async adapter(id: string | undefined): Promise<AdapterFeeds | undefined> {
-    if (id === undefined) return undefined;
-    if (!this.options.adapters) {
-      throw new InferenceError(
-        InferenceErrorCode.UnknownAdapter,
-        `unknown adapter '${id}': this model has no adapters`,
-      );
-    }
-    return this.options.adapters.feeds(id);
+  private adapter(id: string | undefined): Promise<AdapterFeeds | undefined> {
+    return adapterFeedsOf(this.options.adapters, id);
   }
 }
 
@@ -346,20 +339,6 @@ function hiddenStateOutput(session: ort.InferenceSession, penultimate: boolean):
 
 function scale(values: Float32Array, k: number): Float32Array {
   return Float32Array.from(values, (v) => v * k);
-}
-
-function parse<T>(schema: ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
-    );
-    throw new InferenceError(
-      InferenceErrorCode.BadRequest,
-      `invalid image task: ${problems.join('; ')}`,
-    );
-  }
-  return parsed.data;
 }
 
 function missing(what: string): InferenceError {

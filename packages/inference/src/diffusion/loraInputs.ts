@@ -1,5 +1,6 @@
 import { InferenceError, InferenceErrorCode } from '../errors';
 import type { AdapterFeeds, LoraInput } from '../llm/decoderModel';
+import type { AdapterSource } from '../llm/llmEngine';
 import * as ort from '../runtime/ort';
 
 /**
@@ -45,4 +46,22 @@ export class LoraInputs {
     for (const [name, zero] of this.zeros) out[name] = adapter?.get(name) ?? zero;
     return out;
   }
+}
+
+/**
+ * The feeds of a task's LoRA adapter (`lora` id) from a pipeline's adapters; undefined without an
+ * id, UNKNOWN_ADAPTER when the model has no adapters.
+ */
+export async function adapterFeedsOf(
+  adapters: AdapterSource | undefined,
+  id: string | undefined,
+): Promise<AdapterFeeds | undefined> {
+  if (id === undefined) return undefined;
+  if (!adapters) {
+    throw new InferenceError(
+      InferenceErrorCode.UnknownAdapter,
+      `unknown adapter '${id}': this model has no adapters`,
+    );
+  }
+  return adapters.feeds(id);
 }

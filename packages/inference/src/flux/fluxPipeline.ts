@@ -4,12 +4,13 @@ import {
   type ImageToImageParamsInput,
   INPUT_IMAGE_MAX_PIXELS,
   imageToImageParamsSchema,
+  parseImageParams,
   type TextToImageParams,
   type TextToImageParamsInput,
   textToImageParamsSchema,
 } from '../diffusion/diffusionParams';
 import type { DiffusionResult } from '../diffusion/diffusionTypes';
-import { LoraInputs } from '../diffusion/loraInputs';
+import { adapterFeedsOf, LoraInputs } from '../diffusion/loraInputs';
 import { decodeLatents, encodePixels } from '../diffusion/vaeCodec';
 import { InferenceError, InferenceErrorCode } from '../errors';
 import { decodeImage } from '../image/decodeImage';
@@ -142,14 +143,7 @@ export class FluxPipeline {
   }
 
   private parse<T extends TextToImageParams>(schema: ZodType<T>, input: unknown): T {
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
-      );
-      throw badRequest(`invalid image task: ${problems.join('; ')}`);
-    }
-    const p = parsed.data;
+    const p = parseImageParams(schema, input);
     const given = (input as { cfg_scale?: unknown }).cfg_scale;
     if (!this.settings.guidanceEmbeds && given !== undefined && p.cfg_scale > 1) {
       throw badRequest(
@@ -257,15 +251,8 @@ export class FluxPipeline {
   }
 
   /** The feeds of a task's adapter; undefined without one. */
-  private async adapter(id: string | undefined): Promise<AdapterFeeds | undefined> {
-    if (id === undefined) return undefined;
-    if (!this.options.adapters) {
-      throw new InferenceError(
-        InferenceErrorCode.UnknownAdapter,
-        `unknown adapter '${id}': this model has no adapters`,
-      );
-    }
-    return this.options.adapters.feeds(id);
+  private adapter(id: string | undefined): Promise<AdapterFeeds | undefined> {
+    return adapterFeedsOf(this.options.adapters, id);
   }
 
   /** VAE latents (scaled and shifted) → pixels: z / scaling + shift through the decoder. */

@@ -1,9 +1,9 @@
-import type { ZodType } from 'zod';
 import type { RunControl } from '../diffusion/denoiseLoop';
 import {
   type ImageToImageParamsInput,
   INPUT_IMAGE_MAX_PIXELS,
   imageToImageParamsSchema,
+  parseImageParams,
   type TextToImageParams,
   type TextToImageParamsInput,
   textToImageParamsSchema,
@@ -63,7 +63,7 @@ export class KandinskyPipeline {
   }
 
   async textToImage(input: TextToImageParamsInput, control?: RunControl): Promise<DiffusionResult> {
-    const p = this.parse(textToImageParamsSchema, input);
+    const p = parseImageParams(textToImageParamsSchema, input);
     const dims = this.latentDims(p);
     const scheduler = DdpmScheduler.create(this.settings.decoderScheduler, p.steps);
     const times: number[] = [];
@@ -82,7 +82,7 @@ export class KandinskyPipeline {
     input: ImageToImageParamsInput,
     control?: RunControl,
   ): Promise<DiffusionResult> {
-    const p = this.parse(imageToImageParamsSchema, input);
+    const p = parseImageParams(imageToImageParamsSchema, input);
     const dims = this.latentDims(p);
     const encoder = this.sessions.movqEncoder;
     if (!encoder) {
@@ -117,7 +117,7 @@ export class KandinskyPipeline {
     input: TextToImageParamsInput,
     control?: RunControl,
   ): Promise<ImageEmbeddings> {
-    const p = this.parse(textToImageParamsSchema, input);
+    const p = parseImageParams(textToImageParamsSchema, input);
     return this.runPrior(p, 0, [], control);
   }
 
@@ -218,19 +218,5 @@ export class KandinskyPipeline {
     const given = this.options.stepNoise?.({ seed, dims, stage, step });
     if (given && given.length !== n) throw badNoise(given.length, dims);
     return given ?? rng.fillNormal(new Float32Array(n));
-  }
-
-  private parse<T>(schema: ZodType<T>, input: unknown): T {
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
-      );
-      throw new InferenceError(
-        InferenceErrorCode.BadRequest,
-        `invalid image task: ${problems.join('; ')}`,
-      );
-    }
-    return parsed.data;
   }
 }

@@ -62,11 +62,15 @@ type DiffusionTask = {
   [K in DiffusionKind]: { kind: K; fields: DiffusionFieldsByKind[K] };
 }[DiffusionKind];
 
-/** The pipeline methods a diffusion task calls. */
+/**
+ * The pipeline methods a diffusion task calls, and whether the model takes no guidance
+ * (`unguided`: a Flux-class model without a guidance embedding runs `cfg_scale` 1 only, and refuses
+ * more with a 400 naming the field, so validators draw its tasks at 1).
+ */
 export type DiffusionRunner = Pick<
   DiffusionPipeline,
   'textToImage' | 'imageToImage' | 'inpaint' | 'uncrop' | 'controlNet'
->;
+> & { readonly unguided?: boolean };
 
 function promptRequest(f: Omit<BaseFields, 'width' | 'height'>) {
   return {

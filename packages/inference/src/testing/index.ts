@@ -2,12 +2,12 @@
 export { lastRowLogprobs } from './llmChecks';
 export { loraDelta, type TestAdapter, writeTestAdapter } from './loraFixtures';
 export {
+  fluxModelEntries,
   HF_FLUX_DIR,
-  HF_KANDINSKY_DIR,
+  HF_FLUX_SCHNELL_DIR,
   type ModelFixtures,
   modelsSection,
   TINY_DIFFUSION_TOKENIZER,
-  transformerModelEntries,
   type WriteModelFixturesOptions,
   writeModelFixtures,
 } from './modelFixtures';

@@ -60,6 +60,11 @@ export interface ApiAppOptions {
   now?: () => number;
   /** `/metrics`, `/healthz` and the status page (`/status`, `/status.json`), read from storage. */
   observability?: ObservabilityOptions;
+  /**
+   * Whether an image model takes no guidance (a Flux-class model without a guidance embedding):
+   * its requests run at cfg_scale 1, and one asking for more is a 400 naming `cfg_scale`.
+   */
+  unguided?: (model: string) => boolean;
 }
 
 declare module 'fastify' {
@@ -349,6 +354,23 @@ export function buildApiApp(options: ApiAppOptions): FastifyInstance {
       if (unknownModel(reply, imageModels, body.model)) return reply;
       const input: Record<string, unknown> =
         'seed' in endpoint.schema.shape ? { ...body, seed: body.seed ?? seed() } : body;
+      if ('cfg_scale' in endpoint.schema.shape && options.unguided?.(String(body.model))) {
+        // A model without a guidance embedding: cfg_scale 1, and a 400 for asking more.
+        const asked =
+          typeof request.body === 'object' && request.body !== null && 'cfg_scale' in request.body;
+        if (asked && Number(body.cfg_scale) > 1) {
+          return reply
+            .code(400)
+            .send(
+              errorBody(
+                `cfg_scale: model '${body.model}' has no guidance embedding, so it runs without guidance; send cfg_scale 1 or leave it out`,
+                'invalid_request_error',
+                'cfg_scale',
+              ),
+            );
+        }
+        input.cfg_scale = 1;
+      }
       const abort = new AbortController();
       reply.raw.on('close', () => abort.abort());
       try {

@@ -86,20 +86,8 @@ export const IMAGE_ENDPOINTS = {
   },
   uncrop: {
     def: Uncrop,
-    schema: imageRequest(Uncrop.schema.shape, [
-      'prompt',
-      'negative_prompt',
-      'image',
-      'extend_left',
-      'extend_right',
-      'extend_top',
-      'extend_bottom',
-      'steps',
-      'cfg_scale',
-      'seed',
-      'model',
-      'lora',
-    ]),
+    // Every input of the synapse (the fields its hash covers), as for the other endpoints.
+    schema: imageRequest(Uncrop.schema.shape, Uncrop.requiredHashFields),
   },
   upscale: {
     def: Upscale,

@@ -34,6 +34,7 @@ export async function startOrganicApi(
       ...config.api.text_models.map((id) => ({ id, kind: 'text' as const })),
       ...config.api.image_models.map((id) => ({ id, kind: 'image' as const })),
     ],
+    unguided: (model) => ctx.workLoop?.unguided?.(model) === true,
     logger,
     observability: observabilityOf(ctx),
   });

@@ -36,4 +36,9 @@ export interface WorkLoop {
    * dropped; undefined when no plan is running or nobody has room.
    */
   takeOrganic?(kind: TaskKind, exclude: readonly number[]): number | undefined;
+  /**
+   * Whether the validator's copy of an image model takes no guidance (a Flux-class model without
+   * a guidance embedding): its tasks run at `cfg_scale` 1.
+   */
+  unguided?(model: string): boolean;
 }

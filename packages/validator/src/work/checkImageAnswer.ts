@@ -166,18 +166,21 @@ export async function checkImageAnswer(
 ): Promise<CheckOutcome> {
   const reproduce = referenceMaker(models, kind, input);
   if (outputs.image_b64 === undefined) return zero('no-image');
-  let image = await minerImage(outputs);
-  if (!image) return zero('bad-image');
-  let reference = await reproduce();
-  if (image.width !== reference.width || image.height !== reference.height) {
+  const answered = await minerImage(outputs);
+  if (!answered) return zero('bad-image');
+  const reproduced = await reproduce();
+  if (answered.width !== reproduced.width || answered.height !== reproduced.height) {
     return zero('wrong-size');
   }
+  // The images compared. An uncrop's painted area alone: the kept one matches in every honest or
+  // lazy answer. The miner's claims (CLIP embedding, NSFW flag) are about the whole image.
+  let reference = reproduced;
+  let image = answered;
   if (kind === 'Uncrop') {
     const kept = await uncropKeptArea(input);
-    if (!samePixels(image, kept.image, kept.canvas)) return zero('original-changed');
-    // Only the painted area is compared: the kept one matches in every honest or lazy answer.
-    reference = blankArea(reference, kept.image, kept.canvas);
-    image = blankArea(image, kept.image, kept.canvas);
+    if (!samePixels(answered, kept.image, kept.canvas)) return zero('original-changed');
+    reference = blankArea(reproduced, kept.image, kept.canvas);
+    image = blankArea(answered, kept.image, kept.canvas);
   }
   const referenceHashes = scoringHashes(imageHashes(reference));
   const detail = detailFeatures(reference, image);
@@ -194,8 +197,9 @@ export async function checkImageAnswer(
     const [ref, mine] = await models.clip.embedImages([reference, image]);
     clipSimilarity = cosineSimilarity(ref as Float32Array, mine as Float32Array);
     const claimed = outputs.clip_embedding as number[] | undefined;
-    if (claimed && claimed.length === (mine as Float32Array).length) {
-      claimedClipConsistency = cosineSimilarity(claimed, mine as Float32Array);
+    const whole = image === answered ? mine : (await models.clip.embedImages([answered]))[0];
+    if (claimed && claimed.length === (whole as Float32Array).length) {
+      claimedClipConsistency = cosineSimilarity(claimed, whole as Float32Array);
     }
   } else {
     config = { ...config, rewardWeight: 1, clipWeight: 0, blatantMismatchBelow: 0 };
@@ -206,7 +210,7 @@ export async function checkImageAnswer(
     });
     sameProbability = Math.min(1, p / identical);
   }
-  const referenceNsfw = models.nsfw ? (await models.nsfw.classify(reference)).nsfw : false;
+  const referenceNsfw = models.nsfw ? (await models.nsfw.classify(reproduced)).nsfw : false;
   const result = checkImage(
     {
       sameProbability,

@@ -25,7 +25,8 @@ export interface CheckModels {
   clipModel?: (model: string) => ClipEmbedder | undefined;
   /** CLIP image tower for the image checks; without it they rest on the reward model alone. */
   clip?: ClipEmbedder;
-  nsfw?: NsfwClassifier;
+  /** The NSFW flag of the images checked (the classifier's `classify` is all a check uses). */
+  nsfw?: Pick<NsfwClassifier, 'classify'>;
   scoring?: ScoringConfig;
 }
 

@@ -211,7 +211,10 @@ export class PeriodWorkLoop implements WorkLoop {
         remaining.map((m) => ({
           uid: m.uid,
           capacities: Object.fromEntries(
-            Object.entries(m.volumes).map(([kind, volume]) => [kind, { volume }]),
+            Object.entries(m.volumes).map(([kind, volume]) => [
+              kind,
+              { volume, model: offers.get(m.uid)?.models[kind as TaskKind] },
+            ]),
           ),
         })),
         {
@@ -539,6 +542,10 @@ export class PeriodWorkLoop implements WorkLoop {
 
   takeOrganic(kind: TaskKind, exclude: readonly number[]): number | undefined {
     return this.#take(kind, this.#now(), exclude);
+  }
+
+  unguided(model: string): boolean {
+    return this.#o.models.diffusion?.(model)?.unguided === true;
   }
 
   /** The period's first start, kept in storage (the same after a restart within the period). */

@@ -103,11 +103,14 @@ async function ask(
   const model = deps.modelFor(query.uids[0] as number, query.kind);
   const uids = query.uids.filter((uid) => deps.targets.has(uid));
   if (model === undefined || uids.length === 0) return null;
+  // A model without a guidance embedding refuses any cfg_scale above 1: its tasks are drawn at 1.
+  const unguided = deps.models.diffusion?.(model)?.unguided === true;
+  const profile = unguided ? { ...deps.profile, cfgScale: [1, 1] as const } : deps.profile;
   const task = await syntheticTask({
     kind: query.kind,
     seed,
     model,
-    ...(deps.profile ? { profile: deps.profile } : {}),
+    ...(profile ? { profile } : {}),
   });
   const kind = deps.settings.kinds[query.kind];
   const send = (uid: number) =>

@@ -63,6 +63,23 @@ describe('planPeriod', () => {
     expect([sent(1), sent(2)]).toEqual([4, 2]);
   });
 
+  it('pairs only miners asked for the same model: a pair shares one task, which names one', () => {
+    const offered = (a: string, b: string, c: string): MinerCapacity[] => [
+      { uid: 1, capacities: { TextToImage: { volume: 4, model: a } } },
+      { uid: 2, capacities: { TextToImage: { volume: 2, model: b } } },
+      { uid: 3, capacities: { TextToImage: { volume: 2, model: c } } },
+    ];
+    const pairs = (m: MinerCapacity[]) =>
+      brief(planPeriod(m, { ...options, headToHeadShare: 1 }).queries).filter((q) =>
+        q.includes('+'),
+      );
+    expect(pairs(offered('flux', 'sdxl', 'kandinsky'))).toEqual([]);
+    expect(pairs(offered('flux', 'sdxl', 'flux'))).toEqual([
+      '1125 TextToImage 1+3',
+      '1375 TextToImage 1+3',
+    ]);
+  });
+
   it('refuses a bad period or share', () => {
     expect(() => planPeriod(miners, { ...options, periodMs: 0 })).toThrow(/periodMs/);
     expect(() => planPeriod(miners, { ...options, headToHeadShare: 2 })).toThrow(/headToHeadShare/);

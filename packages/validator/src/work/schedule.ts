@@ -16,8 +16,11 @@ import { WorkError, WorkErrorCode } from './errors';
 
 export interface MinerCapacity {
   uid: number;
-  /** Per task kind, the volume offered to this validator for the period (Capacity's answer). */
-  capacities: Partial<Record<TaskKind, { volume: number }>>;
+  /**
+   * Per task kind, the volume offered to this validator for the period (Capacity's answer) and
+   * the model its tasks name: only miners asked for the same model are paired head to head.
+   */
+  capacities: Partial<Record<TaskKind, { volume: number; model?: string }>>;
 }
 
 export interface PlanOptions {
@@ -62,8 +65,15 @@ function byTime(a: PlannedQuery, b: PlannedQuery): number {
   );
 }
 
-/** Merges every `1/share`-th query of a kind with the next later query of another miner. */
-function pairUp(queries: PlannedQuery[], share: number): PlannedQuery[] {
+/**
+ * Merges every `1/share`-th query of a kind with the next later query of another miner asked for
+ * the same model (`sameModel`): a pair shares one task, which names one model.
+ */
+function pairUp(
+  queries: PlannedQuery[],
+  share: number,
+  sameModel: (kind: TaskKind, a: number, b: number) => boolean,
+): PlannedQuery[] {
   if (share <= 0) return queries;
   const every = Math.max(1, Math.round(1 / share));
   const out: PlannedQuery[] = [];
@@ -77,7 +87,13 @@ function pairUp(queries: PlannedQuery[], share: number): PlannedQuery[] {
       const q = list[i] as PlannedQuery;
       counter++;
       if (counter % every === 0) {
-        const j = list.findIndex((p, k) => k > i && !taken.has(k) && p.uids[0] !== q.uids[0]);
+        const j = list.findIndex(
+          (p, k) =>
+            k > i &&
+            !taken.has(k) &&
+            p.uids[0] !== q.uids[0] &&
+            sameModel(kind, q.uids[0] as number, p.uids[0] as number),
+        );
         if (j >= 0) {
           taken.add(j);
           out.push({
@@ -103,14 +119,16 @@ export function planPeriod(miners: readonly MinerCapacity[], options: PlanOption
     throw new WorkError(WorkErrorCode.InvalidArgument, 'headToHeadShare must be in [0, 1]');
   }
   const budgets = new Map<string, number>();
+  const models = new Map<string, string | undefined>();
   const queries: PlannedQuery[] = [];
   for (const miner of miners) {
     for (const [kind, capacity] of Object.entries(miner.capacities) as [
       TaskKind,
-      { volume: number },
+      { volume: number; model?: string },
     ][]) {
       if (!(capacity.volume > 0)) continue;
       budgets.set(key(miner.uid, kind), capacity.volume);
+      models.set(key(miner.uid, kind), capacity.model);
       const n = Math.floor(capacity.volume / costOf(options.costs, kind));
       for (let j = 0; j < n; j++) {
         const atMs = options.startMs + Math.floor(((j + 0.5) * options.periodMs) / n);
@@ -124,7 +142,11 @@ export function planPeriod(miners: readonly MinerCapacity[], options: PlanOption
     costs: { ...options.costs },
     budgets,
     used: new Map(),
-    queries: pairUp(queries.sort(byTime), share),
+    queries: pairUp(
+      queries.sort(byTime),
+      share,
+      (kind, a, b) => models.get(key(a, kind)) === models.get(key(b, kind)),
+    ),
   };
 }
 

@@ -433,9 +433,37 @@ describe('uncrop', () => {
     expect(seed?.score).toBeLessThan(0.1);
     expect(steps?.score).toBeLessThan(0.1);
     expect(small).toMatchObject({ score: 0, reason: 'wrong-size' });
-    // The honest image with one kept pixel changed: the original must come back exactly.
+    // With a CLIP model: the miner's embedding is of its whole image (the comparison blanks the
+    // kept area, the claim check must not), so the honest answer still scores 1.
     const png = imageBytesFromBase64(honest?.outputs?.image_b64 as string);
     const decoded = await decodeImage(png, { maxPixels: 1 << 22 });
+    const [whole] = await engines.clip.embedImages([decoded]);
+    const withClip = checkModels(engines, { withClip: true });
+    expect(
+      await checkResult(withClip, task, {
+        ...honest?.outputs,
+        clip_embedding: Array.from(whole as Float32Array),
+      }),
+    ).toMatchObject({ score: 1, penalty: 0, reason: 'reproduced' });
+    // The NSFW flag is also the whole image's: with a classifier that flags every image but those
+    // with a patch of flat mid grey (what the comparison's blanked kept area is), the miner's true
+    // flag on its whole image agrees with the reference's, and costs no penalty.
+    const greyClassifier = {
+      classify: async (img: RgbImage) => {
+        let grey = 0;
+        for (let i = 0; i < img.data.length; i += 3)
+          if (img.data[i] === 128 && img.data[i + 1] === 128 && img.data[i + 2] === 128) grey++;
+        const nsfw = grey < 16;
+        return { nsfw, probability: nsfw ? 1 : 0 };
+      },
+    };
+    expect(
+      await checkResult({ ...models, nsfw: greyClassifier }, task, {
+        ...honest?.outputs,
+        is_nsfw: true,
+      }),
+    ).toMatchObject({ score: 1, penalty: 0, reason: 'both-nsfw' });
+    // The honest image with one kept pixel changed: the original must come back exactly.
     const at = ((ext.extend_top as number) * decoded.width + (ext.extend_left as number)) * 3;
     decoded.data[at] = ((decoded.data[at] as number) + 1) % 256;
     const changed = imageBytesToBase64(await encodeImage(decoded, { format: 'png' }));
