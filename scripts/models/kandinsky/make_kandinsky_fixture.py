@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,7 +26,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
 
+from make_fixtures import write_bin, write_json  # noqa: E402 (the writers every fixture maker shares)
 import export_kandinsky  # noqa: E402
 import tiny_kandinsky  # noqa: E402
 
@@ -65,23 +66,6 @@ def log(message: str) -> None:
 
 def rel(path: Path) -> str:
     return str(path.relative_to(HF)).replace(os.sep, "/")
-
-
-def write_bin(path: Path, tensor) -> dict:
-    import numpy as np
-
-    array = np.ascontiguousarray(tensor.detach().cpu().numpy(), dtype="<f4")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(array.tobytes())
-    return {"file": rel(path), "shape": list(array.shape), "dtype": "float32"}
-
-
-def write_json(path: Path, data) -> None:
-    """Indented JSON with lists of numbers kept on one line."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    number_list = re.compile(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]")
-    text = number_list.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 def versions() -> dict:
