@@ -9,7 +9,7 @@
  * - `otherTextSeed`: Completion sampled with another seed than the task's (a valid sample of the
  *   model, but not the one the task names).
  * - `greedyText`: Completion decoded greedily (temperature 0) whatever temperature the task asks.
- * - `fewerUncropSteps`: Uncrop with one denoising step fewer than the task asks (at least one).
+ * - `fewerUncropSteps`: Uncrop with one denoising step, whatever the task asks.
  * - `unextendedUncrop`: every Uncrop answered with the task's own image, not extended (no work).
  */
 import type { TaskBackendMap, TaskContext, TaskHandler } from '@subnet/miner';
@@ -50,7 +50,7 @@ export function fewerSteps(backends: TaskBackendMap): TaskBackendMap {
 export function fewerUncropSteps(backends: TaskBackendMap): TaskBackendMap {
   return rewriting(backends, 'Uncrop', (s) => ({
     ...s,
-    steps: Math.max(1, (s.steps as number) - 1),
+    steps: 1,
   }));
 }
 

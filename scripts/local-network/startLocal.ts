@@ -67,6 +67,8 @@ export interface LocalNetworkOptions {
   llmSampleMatch?: boolean;
   /** The validator's `work` section (bounds and deadlines), as config flags. */
   work?: Record<string, unknown>;
+  /** Keys of the validator's synthetic profile (`checking.profile`) over `TINY_PROFILE`. */
+  profile?: Record<string, string>;
 }
 
 /** What a miner serves: per task kind, its models and the volume it offers per period. */
@@ -305,7 +307,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
           head_to_head_share: String(options.headToHeadShare ?? 0.5),
           llm_sample_match: options.llmSampleMatch ? 'true' : 'false',
           block_ms: String(blockMs),
-          profile: TINY_PROFILE,
+          profile: { ...TINY_PROFILE, ...options.profile },
         },
         // Every offered unit is tested (operators default to a random share), so the local
         // network's counts are exact; callers may add to the work section.

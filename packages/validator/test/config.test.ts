@@ -68,6 +68,7 @@ describe('loadValidatorConfig', () => {
             steps: '2-3',
             max_tokens: ['8', '12'],
             temperatures: '0,0.7',
+            input_image_side: '256',
           },
         },
       },
@@ -90,6 +91,7 @@ describe('loadValidatorConfig', () => {
       steps: [2, 3],
       maxTokens: [8, 12],
       temperatures: [0, 0.7],
+      inputImageSide: 256,
     });
   });
 
@@ -97,6 +99,9 @@ describe('loadValidatorConfig', () => {
     const bad = (checking: unknown) =>
       errorOf(() => load({ flags: { netuid: '7', checking } })).message;
     expect(bad({ profile: { steps: '5-2' } })).toContain('checking.profile.steps');
+    expect(bad({ profile: { input_image_side: '100' } })).toContain(
+      'checking.profile.input_image_side',
+    );
     expect(bad({ profile: { image_sizes: '512' } })).toContain('must be WIDTHxHEIGHT');
     expect(bad({ check_share: '2' })).toContain('checking.check_share');
     expect(bad({ models: { entries: { x: { type: 'gpt' } } } })).toContain(

@@ -150,6 +150,8 @@ export const validatorConfigSchema = z.strictObject({
             .pipe(z.array(z.number().min(0).max(2)).min(1))
             .optional(),
           max_prompt_chars: num(whole().min(1)).optional(),
+          /** Side of the square input images (image-to-image, inpaint, uncrop), in pixels. */
+          input_image_side: num(whole().min(64).max(1_344).multipleOf(64)).optional(),
         })
         .prefault({}),
     })

@@ -150,5 +150,6 @@ export function profileOf(profile: Checking['profile']): Partial<SyntheticProfil
     ...(profile.max_tokens ? { maxTokens: profile.max_tokens } : {}),
     ...(profile.temperatures ? { temperatures: profile.temperatures } : {}),
     ...(profile.max_prompt_chars ? { maxPromptChars: profile.max_prompt_chars } : {}),
+    ...(profile.input_image_side ? { inputImageSide: profile.input_image_side } : {}),
   };
 }

@@ -172,13 +172,13 @@ function diffusionSettings(rng: Xoshiro128, p: SyntheticProfile, req: SyntheticT
 
 /**
  * How far a synthetic uncrop extends a square image (its side a multiple of 64): each axis grows by
- * a multiple of 64 (the canvas grid), split between its two sides in steps of 8, one axis (drawn)
- * by at least a quarter of the side so that the painted area is never a sliver (the check compares
- * that area alone), and never a canvas past the protocol's limits.
+ * a multiple of 64 (the canvas grid) up to the side itself, split between its two sides in steps
+ * of 8, one axis (drawn) by at least a quarter of the side so that the painted area is never a
+ * sliver (the check compares that area alone), and never a canvas past the protocol's limits.
  */
 function uncropExtents(rng: Xoshiro128, side: number) {
   const grid = UNCROP_CANVAS_STEP;
-  const room = Math.min(Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side, 2 * UNCROP_EXTEND_MAX);
+  const room = Math.min(Math.sqrt(UNCROP_CANVAS_MAX_PIXELS) - side, 2 * UNCROP_EXTEND_MAX, side);
   const most = Math.max(1, Math.floor(room / grid));
   const least = Math.min(most, Math.max(1, Math.ceil(side / 4 / grid)));
   const wide = int(rng, [0, 1]) === 0;
