@@ -219,7 +219,10 @@ describe('hostile miners next to honest ones', () => {
     // Too large, unparsable or another synapse's answer: 422; a refusal is stored as it came.
     // The 200 MB answer is cut at the size cap (422), or at its deadline when the box is slow.
     for (const code of await statuses('huge')) expect([408, 422]).toContain(code);
-    expect(await statuses('malformed-json')).toEqual([422]);
+    // Unparsable: 422, at least once (an answer starved of CPU by its neighbours may time out).
+    const malformed = await statuses('malformed-json');
+    expect(malformed).toContain(422);
+    for (const code of malformed) expect([408, 422]).toContain(code);
     // Refusals are stored as they came (a refusal starved of CPU by its neighbours may time out).
     const refusals = await statuses('refuse-400');
     expect(refusals).toContain(400);
