@@ -58,6 +58,8 @@ export async function loadModel(options: {
   registry: ModelRegistry | undefined;
   /** For the API key variable of an llm-openai model's server. */
   env: EnvRecord;
+  /** A diffusion entry's family, as the entries' check read it (read again when absent). */
+  family?: DiffusionFamily;
   log: Logger;
 }): Promise<LoadedModel<LoadedBackend>> {
   const { id, entry } = options;
@@ -93,7 +95,7 @@ export async function loadModel(options: {
     }
     case 'diffusion': {
       const dir = expandHome(entry.dir);
-      const family = await diffusionFamilyOf(dir);
+      const family = options.family ?? (await diffusionFamilyOf(dir));
       // The adapter store needs the opened pipeline's LoRA inputs: the pipeline gets a source
       // that forwards to the store made right after.
       let store: AdapterStore | undefined;

@@ -46,7 +46,15 @@ export class ModelCatalog {
       plan: (id) => checked.plans.get(id) as ModelPlan,
       load: async (id) => {
         const entry = this.entries.get(id) as ModelEntryConfig;
-        const loaded = await loadModel({ id, entry, registry: this.registry, env, log });
+        const family = this.diffusion.get(id)?.family;
+        const loaded = await loadModel({
+          id,
+          entry,
+          registry: this.registry,
+          env,
+          log,
+          ...(family ? { family } : {}),
+        });
         return {
           ...loaded,
           dispose: async () => {
